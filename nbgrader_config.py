@@ -1,0 +1,27 @@
+"""nbgrader configuration of the course. Run every nbgrader command from the repository root.
+
+solutions/<lab>/ holds the source notebooks (solutions, visible and hidden tests); nbgrader generate_assignment
+writes the student versions to labs/<lab>/. Submissions go to submitted/, graded copies to autograded/,
+feedback to feedback/: all three are ignored by git.
+"""
+import os
+
+c = get_config()  # noqa: F821 - provided by nbgrader
+
+c.CourseDirectory.course_id = "scalability-fundamentals"
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "labs"
+
+# Real benchmarks inside a lab cell take seconds; a cell that runs longer than this is stopped and scored zero.
+c.ExecutePreprocessor.timeout = 120
+c.Execute.timeout = 120
+# Student versions: solution regions become this stub.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# Grading: restore locked cells (tests, instructions) from the gradebook, so an edited test cannot pass.
+c.Autograde.create_student = True
+c.ClearOutput.enabled = True
+# A submission's enormous output is cut rather than stored whole.
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_traceback = 100

@@ -1,0 +1,74 @@
+"""The widget pattern of the course: a pure ``compute(**params) -> result`` plus a ``draw(result, params)`` view.
+
+``Explorer`` wires sliders to them: moving a control recomputes and redraws. Tests drive it without a browser by
+setting ``explorer.controls[name].value`` and reading ``explorer.result`` / ``explorer.renders``.
+"""
+import time
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from IPython.display import display
+
+
+class Explorer:
+    """Controls + an output area bound to a pure compute function and a drawing function.
+
+    compute: ``compute(**params)`` returning any result (pure, no I/O);
+    draw: ``draw(result, params)`` returning a matplotlib Figure, a DataFrame or a string;
+    controls: {parameter name: ipywidget with a ``value``}; css_class: added to each control (for browser tests).
+    """
+
+    def __init__(self, compute, draw, controls, css_class="scalelab-explorer", fixed=None):
+        self.compute, self.draw = compute, draw
+        self.controls = dict(controls)
+        self.fixed = dict(fixed or {})
+        self.output = widgets.Output()
+        self.output.add_class(f"{css_class}-output")
+        for name, control in self.controls.items():
+            control.add_class(css_class)
+            control.add_class(f"{css_class}-{name}")
+            control.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values()),
+                                                 layout=widgets.Layout(flex_flow="row wrap")), self.output])
+        self.result, self.renders, self.last_update_s = None, 0, 0.0
+        self.update()
+
+    def params(self):
+        """Current parameter values: the controls' values plus the fixed ones."""
+        return {**self.fixed, **{name: control.value for name, control in self.controls.items()}}
+
+    def update(self):
+        """Recompute and redraw; records the time taken in ``last_update_s`` (seconds)."""
+        start = time.perf_counter()
+        params = self.params()
+        self.result = self.compute(**params)
+        view = self.draw(self.result, params)
+        with self.output:
+            self.output.clear_output(wait=True)
+            display(view)
+        if isinstance(view, plt.Figure):
+            plt.close(view)
+        self.renders += 1
+        self.last_update_s = time.perf_counter() - start
+        return self.result
+
+    def _on_change(self, _change):
+        self.update()
+
+    def _ipython_display_(self):
+        display(self.widget)
+
+
+def slider(value, low, high, step, description, integer=False, readout_format=None):
+    """A float (or int) slider wide enough for its description."""
+    cls = widgets.IntSlider if integer else widgets.FloatSlider
+    kwargs = dict(value=value, min=low, max=high, step=step, description=description, continuous_update=False,
+                  style={"description_width": "initial"}, layout=widgets.Layout(width="360px"))
+    if readout_format and not integer:
+        kwargs["readout_format"] = readout_format
+    return cls(**kwargs)
+
+
+def figure(width=7.0, height=3.2):
+    """A small figure and axes sized for a widget view."""
+    return plt.subplots(figsize=(width, height), dpi=90, layout="constrained")
