@@ -2,10 +2,9 @@
 
 A server function ``target(ready, **kwargs)``, importable as ``module:function``, binds 127.0.0.1 on port 0
 (an ephemeral port), calls ``ready(port)`` and serves until it is terminated. It runs in a fresh interpreter
-(``python -m scalelab.bench.processes``), so it works the same from a notebook, a script or a test.
+(``python -m scalelab.bench._child``), so it works the same from a notebook, a script or a test.
 """
 import atexit
-import importlib
 import json
 import subprocess
 import sys
@@ -17,7 +16,7 @@ _LIVE = weakref.WeakSet()
 def start(target, startup_timeout=20.0, **kwargs):
     """Start ``target`` in a new process; return (process, port) once it listens. Raises RuntimeError on failure."""
     spec = f"{target.__module__}:{target.__name__}"
-    process = subprocess.Popen([sys.executable, "-m", __name__, spec, json.dumps(kwargs)],
+    process = subprocess.Popen([sys.executable, "-m", "scalelab.bench._child", spec, json.dumps(kwargs)],
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _LIVE.add(process)
     try:
@@ -67,16 +66,3 @@ def stop_all():
 
 atexit.register(stop_all)
 
-
-def _main(spec, kwargs_json):
-    module_name, function_name = spec.split(":")
-    target = getattr(importlib.import_module(module_name), function_name)
-
-    def ready(port):
-        print(f"PORT {port}", flush=True)
-
-    target(ready, **json.loads(kwargs_json))
-
-
-if __name__ == "__main__":
-    _main(*sys.argv[1:3])

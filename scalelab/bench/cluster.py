@@ -1,0 +1,583 @@
+"""A loopback mini-cluster: N identical worker processes behind a load-balancer process, all on 127.0.0.1.
+
+- ``worker``: an HTTP server that handles one request at a time (like one single-threaded server process).
+  ``GET /work`` does ``service_ms`` of work, either sleeping ("sleep": waiting on I/O, no CPU) or spinning
+  ("cpu": burning that much CPU time); ``GET /cart?user=U`` adds one item to user U's cart, kept either in the
+  worker's own memory ("local") or in a SQLite file every worker shares ("sqlite"); ``GET /health``.
+- ``balancer``: an HTTP-aware TCP proxy. It reads a request's head, picks a worker (round robin or least
+  connections, optionally sticky by ``user=``), forwards the request and relays the reply. A worker that refuses
+  the connection is marked down and the request is retried on another one; a worker that dies with the request
+  in flight gives a 502. ``GET /lb/stats`` returns its counters as JSON.
+- ``Cluster``: a context manager that starts them all and always stops them (success, error, Ctrl-C).
+
+The benchmarks (``scaling_sweep``, ``failover_run``, ``session_run``) return pandas DataFrames. The pure
+helpers (``pick_round_robin``, ``pick_least_connections``, ``sticky_index``, ``dispatch``) have no clock.
+"""
+import concurrent.futures
+import contextlib
+import json
+import os
+import socket
+import socketserver
+import sqlite3
+import threading
+import time
+import urllib.error
+import urllib.request
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pandas as pd
+
+from .. import _validate as v
+from . import processes
+from .harness import temporary_directory
+from .load import closed_loop, open_loop, summarize_requests
+
+ALGORITHMS = ("round_robin", "least_connections")
+KINDS = ("sleep", "cpu")
+STORES = ("local", "sqlite")
+
+
+# ----------------------------------------------------------------------------------------------- pure routing rules
+def pick_round_robin(turn, up):
+    """Index of the next worker in turn among those up: the first up worker at or after ``turn`` (mod n).
+
+    turn: an integer counter (>= 0); up: a sequence of booleans, one per worker. Returns None if none is up.
+    """
+    turn = v.integer("turn", turn, low=0)
+    n = len(up)
+    for step in range(n):
+        index = (turn + step) % n
+        if up[index]:
+            return index
+    return None
+
+
+def pick_least_connections(active, up, turn=0):
+    """Index of the up worker with the fewest active connections; ties go to the first at or after ``turn``.
+
+    active: open connections per worker (>= 0); up: booleans per worker. Returns None if none is up.
+    """
+    if len(active) != len(up):
+        raise ValueError(f"active and up must have the same length, got {len(active)} and {len(up)}")
+    if any(a < 0 for a in active):
+        raise ValueError("active must contain only counts >= 0")
+    turn = v.integer("turn", turn, low=0)
+    n = len(up)
+    best = None
+    for step in range(n):
+        index = (turn + step) % n
+        if up[index] and (best is None or active[index] < active[best]):
+            best = index
+    return best
+
+
+def sticky_index(key, n_workers):
+    """The worker (0 .. n_workers - 1) a session key sticks to: CRC-32 of the key modulo n (stable everywhere)."""
+    n = v.integer("n_workers", n_workers, low=1)
+    return zlib.crc32(str(key).encode()) % n
+
+
+def dispatch(sizes, n_servers, algorithm, gap=1.0):
+    """Send jobs arriving every ``gap`` seconds to ``n_servers`` FIFO servers; return one row per job.
+
+    sizes: service time of each job (s, >= 0); algorithm: "round_robin" (job i -> server i mod n) or
+    "least_connections" (the server with the fewest jobs still in it when the job arrives; ties -> lowest index).
+    Columns: job, arrival_s, size_s, server, start_s, finish_s, response_s (finish - arrival).
+    """
+    sizes = v.samples("sizes", sizes)
+    n = v.integer("n_servers", n_servers, low=1)
+    v.positive("gap", gap)
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
+    finishes = [[] for _ in range(n)]  # finish times of the jobs each server has been given
+    rows = []
+    for job, size in enumerate(sizes):
+        arrival = job * gap
+        if algorithm == "round_robin":
+            server = job % n
+        else:
+            in_system = [sum(f > arrival for f in finishes[s]) for s in range(n)]
+            server = pick_least_connections(in_system, [True] * n)
+        start = max([arrival] + finishes[server][-1:])
+        finish = start + size
+        finishes[server].append(finish)
+        rows.append({"job": job, "arrival_s": arrival, "size_s": float(size), "server": server,
+                     "start_s": start, "finish_s": finish, "response_s": finish - arrival})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------------------------------ the worker
+def _spin(seconds):
+    """Burn ``seconds`` of this thread's CPU time."""
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+class _CartStore:
+    """Session state: a dict in this process ("local") or a table in a shared SQLite file ("sqlite")."""
+
+    def __init__(self, store, path):
+        self.store, self.path, self.local = store, path, {}
+        if store == "sqlite":
+            with contextlib.closing(self._connect()) as db, db:
+                db.execute("CREATE TABLE IF NOT EXISTS carts (user TEXT PRIMARY KEY, items INTEGER NOT NULL)")
+
+    def _connect(self):
+        return sqlite3.connect(self.path, timeout=10, isolation_level=None)
+
+    def add(self, user):
+        """Add one item to ``user``'s cart; return the number of items now in it."""
+        if self.store == "local":
+            self.local[user] = self.local.get(user, 0) + 1
+            return self.local[user]
+        with contextlib.closing(self._connect()) as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO carts VALUES (?, 1) ON CONFLICT(user) DO UPDATE SET items = items + 1", (user,))
+            items = db.execute("SELECT items FROM carts WHERE user = ?", (user,)).fetchone()[0]
+            db.execute("COMMIT")
+            return items
+
+
+def _worker_handler(worker_id, service_s, kind, carts, one_at_a_time):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def _reply(self, status, payload):
+            data = json.dumps({"worker": worker_id, **payload}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
+            self.close_connection = True
+
+        def do_GET(self):
+            url = urlparse(self.path)
+            query = parse_qs(url.query)
+            if url.path == "/health":
+                return self._reply(200, {"ok": True})
+            if url.path == "/work":
+                with one_at_a_time:
+                    if kind == "cpu":
+                        _spin(service_s)
+                    else:
+                        time.sleep(service_s)
+                return self._reply(200, {"service_s": service_s})
+            if url.path == "/cart":
+                with one_at_a_time:
+                    items = carts.add(query.get("user", ["anonymous"])[0])
+                return self._reply(200, {"items": items})
+            return self._reply(404, {"error": "no such path"})
+
+    return Handler
+
+
+class _QuietHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+
+    def handle_error(self, request, client_address):  # a client that went away is not worth a traceback
+        pass
+
+
+def worker(ready, worker_id, service_ms, kind, store, store_path):
+    """Process entry point: one worker on 127.0.0.1 (ephemeral port, reported through ready), until terminated."""
+    carts = _CartStore(store, store_path)
+    handler = _worker_handler(worker_id, service_ms / 1000, kind, carts, threading.Lock())
+    server = _QuietHTTPServer(("127.0.0.1", 0), handler)
+    ready(server.server_address[1])
+    server.serve_forever(poll_interval=0.05)
+
+
+# ---------------------------------------------------------------------------------------------------- the balancer
+class _BalancerState:
+    """Which workers are up, their open connections, and the counters the balancer reports."""
+
+    def __init__(self, ports, algorithm, sticky, retry_after_s):
+        self.ports, self.algorithm, self.sticky, self.retry_after_s = list(ports), algorithm, sticky, retry_after_s
+        n = len(self.ports)
+        self.lock = threading.Lock()
+        self.active, self.down_since = [0] * n, [None] * n
+        self.turn = 0
+        self.reset()
+
+    def reset(self):
+        n = len(self.ports)
+        self.routed, self.connect_errors = [0] * n, [0] * n
+        self.requests = self.retries = self.failed_in_flight = self.no_worker = 0
+
+    def _up(self, exclude):
+        now = time.monotonic()
+        return [i not in exclude and (d is None or now - d >= self.retry_after_s)
+                for i, d in enumerate(self.down_since)]
+
+    def choose(self, user, exclude):
+        """Pick a worker for a request (None if every worker is down or tried); count it as active."""
+        with self.lock:
+            up = self._up(exclude)
+            if self.sticky and user is not None:
+                index = pick_round_robin(sticky_index(user, len(up)), up)
+            elif self.algorithm == "round_robin":
+                index = pick_round_robin(self.turn % len(up), up)
+            else:
+                index = pick_least_connections(self.active, up, self.turn % len(up))
+            self.turn += 1
+            if index is not None:
+                self.active[index] += 1
+                self.routed[index] += 1
+            return index
+
+    def finished(self, index, failed_connect=False, failed_in_flight=False):
+        with self.lock:
+            self.active[index] -= 1
+            if failed_connect or failed_in_flight:
+                self.down_since[index] = time.monotonic()
+            else:
+                self.down_since[index] = None
+            if failed_connect:
+                self.connect_errors[index] += 1
+                self.routed[index] -= 1
+                self.retries += 1
+            if failed_in_flight:
+                self.failed_in_flight += 1
+
+    def snapshot(self):
+        with self.lock:
+            up = self._up(set())
+            return {"algorithm": self.algorithm, "sticky": self.sticky, "requests": self.requests,
+                    "routed": list(self.routed), "connect_errors": list(self.connect_errors),
+                    "retries": self.retries, "failed_in_flight": self.failed_in_flight,
+                    "no_worker": self.no_worker, "up": up, "active": list(self.active)}
+
+
+def _read_head(sock, limit=65536):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+        if len(data) > limit:
+            break
+    return data
+
+
+def _simple_reply(sock, status, reason, payload):
+    body = json.dumps(payload).encode()
+    sock.sendall(f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                 f"Connection: close\r\n\r\n".encode() + body)
+
+
+def _balancer_handler(state, timeout):
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self):
+            client = self.request
+            client.settimeout(timeout)
+            head = _read_head(client)
+            if not head:
+                return
+            try:
+                path = head.split(b"\r\n", 1)[0].split()[1].decode()
+            except IndexError:
+                return _simple_reply(client, 400, "Bad Request", {"error": "not HTTP"})
+            url = urlparse(path)
+            if url.path == "/lb/stats":
+                if parse_qs(url.query).get("reset"):
+                    with state.lock:
+                        state.reset()
+                return _simple_reply(client, 200, "OK", state.snapshot())
+            with state.lock:
+                state.requests += 1
+            user = parse_qs(url.query).get("user", [None])[0]
+            tried = set()
+            while True:
+                index = state.choose(user, tried)
+                if index is None:
+                    with state.lock:
+                        state.no_worker += 1
+                    return _simple_reply(client, 503, "Service Unavailable", {"error": "no worker is up"})
+                tried.add(index)
+                try:
+                    backend = socket.create_connection(("127.0.0.1", state.ports[index]), timeout=timeout)
+                except OSError:
+                    state.finished(index, failed_connect=True)
+                    continue  # route around it: try another worker
+                break
+            got = 0
+            try:
+                with backend:
+                    backend.sendall(head)
+                    while True:
+                        chunk = backend.recv(65536)
+                        if not chunk:
+                            break
+                        got += len(chunk)
+                        client.sendall(chunk)
+            except OSError:
+                pass
+            state.finished(index, failed_in_flight=(got == 0))
+            if got == 0:
+                with contextlib.suppress(OSError):
+                    _simple_reply(client, 502, "Bad Gateway", {"error": "the worker died with the request in flight"})
+
+    return Handler
+
+
+class _ThreadingTCPServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 1024
+
+    def handle_error(self, request, client_address):
+        pass
+
+
+def balancer(ready, ports, algorithm, sticky, retry_after_s, timeout):
+    """Process entry point: the load balancer on 127.0.0.1 (ephemeral port, reported through ready)."""
+    state = _BalancerState(ports, algorithm, sticky, retry_after_s)
+    server = _ThreadingTCPServer(("127.0.0.1", 0), _balancer_handler(state, timeout))
+    ready(server.server_address[1])
+    server.serve_forever(poll_interval=0.05)
+
+
+# ----------------------------------------------------------------------------------------------------- the cluster
+class Cluster:
+    """N identical workers behind one load balancer, each in its own process on 127.0.0.1::
+
+        with Cluster(3, "least_connections", service_ms=20) as cluster:
+            result = closed_loop(cluster.url, users=6)
+            cluster.kill_worker(0)
+
+    n_workers: 1..16; algorithm: "round_robin" or "least_connections"; service_ms: work per request (ms, >= 0);
+    kind: "sleep" (waits, no CPU) or "cpu" (burns CPU); sticky: route a ``user=`` to the same worker;
+    store: session state "local" (each worker's memory) or "sqlite" (one shared file); retry_after_s: how long a
+    worker that failed stays out of rotation before the balancer tries it again (s).
+    Every process and port is released on exit, whatever happens inside the ``with`` block.
+    """
+
+    def __init__(self, n_workers=2, algorithm="round_robin", service_ms=20.0, kind="sleep", sticky=False,
+                 store="local", retry_after_s=1.0, timeout=10.0):
+        self.n_workers = v.integer("n_workers", n_workers, low=1, high=16)
+        if algorithm not in ALGORITHMS:
+            raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        if store not in STORES:
+            raise ValueError(f"store must be one of {STORES}, got {store!r}")
+        self.algorithm, self.kind, self.store, self.sticky = algorithm, kind, store, bool(sticky)
+        self.service_ms = v.non_negative("service_ms", service_ms)
+        self.retry_after_s = v.non_negative("retry_after_s", retry_after_s)
+        self.timeout = v.positive("timeout", timeout)
+        self.workers, self.worker_ports = [], []
+        self.balancer_process, self.port = None, None
+        self._stack = None
+
+    def start(self):
+        """Start the workers (in parallel), then the balancer; returns self. On any failure everything is stopped."""
+        if self._stack is not None:
+            return self
+        self._stack = contextlib.ExitStack()
+        try:
+            self._stack.callback(self._stop_processes)
+            store_path = ""
+            if self.store == "sqlite":
+                store_path = os.path.join(self._stack.enter_context(temporary_directory("scalelab-cluster-")),
+                                          "sessions.db")
+                _CartStore("sqlite", store_path)  # create the table once, before the workers race to do it
+            with concurrent.futures.ThreadPoolExecutor(self.n_workers) as pool:
+                futures = [pool.submit(processes.start, worker, worker_id=i, service_ms=self.service_ms,
+                                       kind=self.kind, store=self.store, store_path=store_path)
+                           for i in range(self.n_workers)]
+                for future in futures:  # record every started process before raising any failure
+                    with contextlib.suppress(Exception):
+                        process, port = future.result()
+                        self.workers.append(process)
+                        self.worker_ports.append(port)
+                for future in futures:
+                    future.result()
+            self.balancer_process, self.port = processes.start(
+                balancer, ports=self.worker_ports, algorithm=self.algorithm, sticky=self.sticky,
+                retry_after_s=self.retry_after_s, timeout=self.timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _stop_processes(self):
+        processes.stop(self.balancer_process)
+        for process in self.workers:
+            processes.stop(process)
+
+    def stop(self):
+        """Stop the balancer and every worker, free their ports and remove the session file."""
+        if self._stack is not None:
+            stack, self._stack = self._stack, None
+            stack.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    @property
+    def base(self):
+        if self.port is None:
+            raise RuntimeError("the cluster is not started: use it in a `with` block or call start()")
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self):
+        """URL of the /work endpoint, through the balancer."""
+        return self.base + "/work"
+
+    def all_processes(self):
+        """Every process of the cluster: the balancer first, then the workers."""
+        return [p for p in [self.balancer_process, *self.workers] if p is not None]
+
+    def kill_worker(self, index):
+        """Stop worker ``index`` (0-based) as if it crashed; the balancer is not told."""
+        v.integer("index", index, low=0, high=self.n_workers - 1)
+        processes.stop(self.workers[index])
+
+    def worker_alive(self, index):
+        """True while worker ``index`` is running."""
+        return self.workers[index].poll() is None
+
+    def stats(self, reset=False):
+        """The balancer's counters: requests, routed (per worker), connect_errors, retries, failed_in_flight, up."""
+        with urllib.request.urlopen(self.base + "/lb/stats" + ("?reset=1" if reset else ""), timeout=5) as reply:
+            return json.loads(reply.read())
+
+    def get(self, path):
+        """GET ``path`` through the balancer; return (status, JSON body or {})."""
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=self.timeout) as reply:
+                return reply.status, json.loads(reply.read())
+        except urllib.error.HTTPError as error:
+            return error.code, {}
+        except OSError:
+            return 0, {}
+
+
+# ------------------------------------------------------------------------------------------------------ benchmarks
+def scaling_sweep(ns=(1, 2, 3, 4), kind="sleep", service_ms=20.0, users_per_worker=2, seconds=1.0,
+                  algorithm="least_connections"):
+    """Throughput and latency of a closed-loop load (users_per_worker * N users, no think time) for each N.
+
+    One row per N: n_workers, kind, users, requests, ok, error_rate, throughput_rps, p50_ms, p95_ms, p99_ms,
+    mean_ms and speedup (throughput / throughput at the smallest N).
+    """
+    ns = [v.integer("n", n, low=1, high=16) for n in ns]
+    if not ns:
+        raise ValueError("ns must hold at least one worker count")
+    upw = v.integer("users_per_worker", users_per_worker, low=1, high=50)
+    v.positive("seconds", seconds)
+    v.positive("service_ms", service_ms)
+    per_user = max(5, int(round(seconds * 1000 / (service_ms * upw))))
+    rows = []
+    for n in ns:
+        with Cluster(n, algorithm, service_ms=service_ms, kind=kind) as cluster:
+            closed_loop(cluster.url, users=n, requests_per_user=2)  # warm-up: connections, imports, caches
+            result = closed_loop(cluster.url, users=upw * n, requests_per_user=per_user)
+            summary = result.summary()
+        rows.append({"n_workers": n, "kind": kind, "service_ms": service_ms, **summary})
+    frame = pd.DataFrame(rows)
+    keep = ["n_workers", "kind", "service_ms", "users", "requests", "ok", "error_rate", "throughput_rps",
+            "mean_ms", "p50_ms", "p95_ms", "p99_ms"]
+    frame = frame[[c for c in keep if c in frame.columns]]
+    frame["speedup"] = frame["throughput_rps"] / frame["throughput_rps"].iloc[0]
+    return frame
+
+
+def failover_run(n_workers=3, rate=80.0, seconds=3.0, kill_at_s=1.0, kill_index=0, service_ms=20.0,
+                 algorithm="least_connections", retry_after_s=0.5):
+    """Open-loop load at ``rate`` req/s for ``seconds``; worker ``kill_index`` is killed ``kill_at_s`` s in.
+
+    Returns the per-request DataFrame of ``open_loop`` (scheduled, start, ttfb, end, status, latency_s, ...)
+    plus ``ok`` (status 200); ``frame.attrs`` holds ``kill_at_s`` and the balancer's counters (``balancer``).
+    """
+    n = v.integer("n_workers", n_workers, low=2, high=16)
+    seconds = v.positive("seconds", seconds)
+    kill_at = v.number("kill_at_s", kill_at_s, 0, seconds)
+    v.integer("kill_index", kill_index, low=0, high=n - 1)
+    with Cluster(n, algorithm, service_ms=service_ms, retry_after_s=retry_after_s) as cluster:
+        closed_loop(cluster.url, users=n, requests_per_user=2)
+        cluster.stats(reset=True)
+        timer = threading.Timer(kill_at, cluster.kill_worker, args=(kill_index,))
+        timer.start()
+        try:
+            result = open_loop(cluster.url, rate, requests=max(1, int(round(rate * seconds))), arrivals="uniform")
+        finally:
+            timer.cancel()
+            timer.join()
+        stats = cluster.stats()
+    frame = result.requests.copy()
+    frame["ok"] = frame["status"] == 200
+    frame.attrs.update({"kill_at_s": kill_at, "kill_index": kill_index, "n_workers": n, "rate": rate,
+                        "balancer": stats})
+    return frame
+
+
+def timeline(frame, bin_s=0.25):
+    """Bin a per-request frame by scheduled time: per bin, ok replies/s, failed requests and P95 latency (ms)."""
+    v.positive("bin_s", bin_s)
+    if "status" not in frame or "scheduled" not in frame:
+        raise ValueError("frame must have the columns 'scheduled' and 'status' (from open_loop or failover_run)")
+    bins = np.floor(frame["scheduled"] / bin_s).astype(int)
+    latency_ms = (frame["end"] - frame["scheduled"]) * 1000
+    out = pd.DataFrame({"bin": bins, "ok": frame["status"] == 200, "failed": frame["status"] != 200,
+                        "latency_ms": latency_ms.where(frame["status"] == 200)})
+    grouped = out.groupby("bin")
+    result = pd.DataFrame({"t_s": grouped.size().index * bin_s,
+                           "ok_rps": grouped["ok"].sum().to_numpy() / bin_s,
+                           "failed": grouped["failed"].sum().to_numpy(),
+                           "p95_ms": grouped["latency_ms"].quantile(0.95).to_numpy()})
+    return result.reset_index(drop=True)
+
+
+def availability_of(frame):
+    """Errors, total and availability (ok / total) of a per-request frame: a dict of plain numbers."""
+    total = len(frame)
+    errors = int((frame["status"] != 200).sum())
+    return {"requests": total, "errors": errors, "availability": (total - errors) / total if total else float("nan")}
+
+
+def session_run(store="local", sticky=True, n_workers=3, users=4, steps=8, kill_after_step=4):
+    """Each user adds one item to their cart per step, through the balancer; after ``kill_after_step`` steps the
+    worker that served user ``u0`` last is killed (0 = never).
+
+    One row per request: user, step, status, worker, items (what the cart says), expected (= step), lost.
+    """
+    if store not in STORES:
+        raise ValueError(f"store must be one of {STORES}, got {store!r}")
+    u = v.integer("users", users, low=1, high=50)
+    steps = v.integer("steps", steps, low=1, high=200)
+    kill_after = v.integer("kill_after_step", kill_after_step, low=0, high=steps)
+    rows = []
+    with Cluster(n_workers, "round_robin", service_ms=1.0, sticky=sticky, store=store,
+                 retry_after_s=60.0) as cluster:
+        killed = None
+        for step in range(1, steps + 1):
+            for k in range(u):
+                user = f"u{k}"
+                status, body = cluster.get(f"/cart?user={user}")
+                rows.append({"user": user, "step": step, "status": status, "worker": body.get("worker", -1),
+                             "items": body.get("items", 0), "expected": step})
+            if step == kill_after:
+                killed = next(r["worker"] for r in reversed(rows) if r["user"] == "u0")
+                cluster.kill_worker(killed)
+    frame = pd.DataFrame(rows)
+    frame["lost"] = frame["expected"] - frame["items"]
+    frame.attrs.update({"store": store, "sticky": sticky, "killed_worker": killed, "kill_after_step": kill_after})
+    return frame

@@ -1,0 +1,204 @@
+"""The same shop data in 1 vs n real SQLite files: routed point lookups, scatter-gather queries, a cross-shard join.
+
+Users and their orders are sharded by ``modulo_shard(user_id, n)`` (so a user's orders sit with the user); products
+are sharded by ``modulo_shard("product:<id>", n)``, so joining orders to products crosses shards.
+
+    with temporary_directory() as folder, ShardSet(folder, 4, make_dataset()) as shards:
+        shards.point_lookup(17)                    # one query on one shard
+        shards.revenue_between(10, 40)             # one query on every shard, results merged
+        shards.revenue_by_category(10, 40)         # orders from all shards joined with products from all shards
+"""
+import os
+import sqlite3
+import time
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+
+from .. import _validate as v
+from .._random import rng as _rng
+from ..partition import modulo_shard
+from .harness import temporary_directory
+
+REGIONS = ("us", "eu", "asia")
+CATEGORIES = ("books", "games", "garden", "kitchen", "music", "toys")
+QUERIES = ("point lookup (routed)", "scatter-gather (sequential)", "scatter-gather (threads)", "cross-shard join")
+
+
+def make_dataset(n_users=2000, orders_per_user=10, n_products=300, days=365, rng=None):
+    """Rows of a small shop: users (id, name, region), products (id, category, price), orders (id, user_id,
+    product_id, day, amount). Returns a dict of lists of tuples; randomness only via ``scalelab.rng(rng)``."""
+    n_users = v.integer("n_users", n_users, low=1)
+    orders_per_user = v.integer("orders_per_user", orders_per_user, low=1)
+    n_products = v.integer("n_products", n_products, low=1)
+    days = v.integer("days", days, low=1)
+    gen = _rng(rng)
+    users = [(u, f"user{u}", REGIONS[int(r)]) for u, r in enumerate(gen.integers(0, len(REGIONS), n_users))]
+    prices = gen.uniform(1, 100, n_products).round(2)
+    cats = gen.integers(0, len(CATEGORIES), n_products)
+    products = [(p, CATEGORIES[int(c)], float(x)) for p, (c, x) in enumerate(zip(cats, prices))]
+    n_orders = n_users * orders_per_user
+    order_users = gen.integers(0, n_users, n_orders)
+    order_products = gen.integers(0, n_products, n_orders)
+    order_days = gen.integers(0, days, n_orders)
+    orders = [(i, int(u), int(p), int(d), float(prices[p])) for i, (u, p, d)
+              in enumerate(zip(order_users, order_products, order_days))]
+    return {"users": users, "products": products, "orders": orders}
+
+
+SCHEMA = """
+CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, region TEXT);
+CREATE TABLE products (id INTEGER PRIMARY KEY, category TEXT, price REAL);
+CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, product_id INTEGER, day INTEGER, amount REAL);
+CREATE INDEX orders_by_user ON orders (user_id);
+"""
+
+
+class ShardSet:
+    """n SQLite files in ``folder`` holding ``dataset`` split by user (users, orders) and by product (products).
+
+    A context manager: closes its connections and thread pool on exit. ``shard_of_user`` is the router.
+    """
+
+    def __init__(self, folder, n_shards, dataset):
+        self.n_shards = v.integer("n_shards", n_shards, low=1, high=64)
+        if not os.path.isdir(folder):
+            raise ValueError(f"folder must be an existing directory, got {folder!r}")
+        self.paths = [os.path.join(folder, f"shard{i}of{n_shards}.sqlite") for i in range(n_shards)]
+        self.conns = []
+        self.pool = None
+        try:
+            self._build(dataset)
+            self.pool = ThreadPoolExecutor(max_workers=self.n_shards, thread_name_prefix="shard")
+        except BaseException:
+            self.close()
+            raise
+
+    def _build(self, dataset):
+        parts = {name: [[] for _ in range(self.n_shards)] for name in ("users", "products", "orders")}
+        for row in dataset["users"]:
+            parts["users"][self.shard_of_user(row[0])].append(row)
+        for row in dataset["orders"]:
+            parts["orders"][self.shard_of_user(row[1])].append(row)
+        for row in dataset["products"]:
+            parts["products"][self.shard_of_product(row[0])].append(row)
+        for i, path in enumerate(self.paths):
+            conn = sqlite3.connect(path, check_same_thread=False)
+            self.conns.append(conn)
+            conn.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;" + SCHEMA)
+            with conn:
+                conn.executemany("INSERT INTO users VALUES (?, ?, ?)", parts["users"][i])
+                conn.executemany("INSERT INTO products VALUES (?, ?, ?)", parts["products"][i])
+                conn.executemany("INSERT INTO orders VALUES (?, ?, ?, ?, ?)", parts["orders"][i])
+
+    def shard_of_user(self, user_id):
+        """The shard holding a user and the user's orders."""
+        return modulo_shard(user_id, self.n_shards)
+
+    def shard_of_product(self, product_id):
+        """The shard holding a product."""
+        return modulo_shard(f"product:{product_id}", self.n_shards)
+
+    def close(self):
+        """Close the thread pool and every connection (safe to call twice)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+        for conn in self.conns:
+            conn.close()
+        self.conns = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # --- queries ---------------------------------------------------------------------------------------------------
+    def point_lookup(self, user_id):
+        """A user's region, order count and total spend: two indexed queries on the one shard that holds them."""
+        conn = self.conns[self.shard_of_user(user_id)]
+        region = conn.execute("SELECT region FROM users WHERE id = ?", (user_id,)).fetchone()
+        count, total = conn.execute("SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM orders WHERE user_id = ?",
+                                    (user_id,)).fetchone()
+        return (region[0] if region else None, count, round(total, 2))
+
+    def scatter(self, sql, params=(), parallel=False):
+        """Run ``sql`` on every shard (in the thread pool if ``parallel``); return the list of each shard's rows."""
+        def run(conn):
+            return conn.execute(sql, params).fetchall()
+        if parallel and self.n_shards > 1:
+            return list(self.pool.map(run, self.conns))
+        return [run(conn) for conn in self.conns]
+
+    def revenue_between(self, first_day, last_day, parallel=False):
+        """(orders, revenue) over days first_day..last_day: a full scan on every shard, partial sums merged."""
+        parts = self.scatter("SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM orders WHERE day BETWEEN ? AND ?",
+                             (first_day, last_day), parallel)
+        return (sum(p[0][0] for p in parts), round(sum(p[0][1] for p in parts), 2))
+
+    def revenue_by_category(self, first_day, last_day):
+        """{category: revenue} over a day range. One shard: a SQL JOIN. n shards: gather orders from every shard,
+        fetch their products from every shard, join in Python (the application does the database's work)."""
+        if self.n_shards == 1:
+            rows = self.conns[0].execute(
+                "SELECT p.category, SUM(o.amount) FROM orders o JOIN products p ON p.id = o.product_id "
+                "WHERE o.day BETWEEN ? AND ? GROUP BY p.category", (first_day, last_day)).fetchall()
+            return {c: round(s, 2) for c, s in sorted(rows)}
+        orders = [r for part in self.scatter("SELECT product_id, amount FROM orders WHERE day BETWEEN ? AND ?",
+                                             (first_day, last_day)) for r in part]
+        wanted = [[] for _ in range(self.n_shards)]
+        for pid in {pid for pid, _ in orders}:
+            wanted[self.shard_of_product(pid)].append(pid)
+        category = {}
+        for conn, ids in zip(self.conns, wanted):
+            if ids:
+                marks = ",".join("?" * len(ids))
+                category.update(conn.execute(f"SELECT id, category FROM products WHERE id IN ({marks})", ids))
+        totals = {}
+        for pid, amount in orders:
+            totals[category[pid]] = totals.get(category[pid], 0.0) + amount
+        return {c: round(s, 2) for c, s in sorted(totals.items())}
+
+
+def _time_per_query(fn, args_list):
+    start = time.perf_counter()
+    answers = [fn(*args) for args in args_list]
+    return (time.perf_counter() - start) / len(args_list), answers
+
+
+def compare_layouts(shard_counts=(1, 4), n_users=2000, orders_per_user=10, lookups=300, scans=20, repeats=3,
+                    rng=None):
+    """Time each query kind on the same data laid out in 1 and in n SQLite files (in a temporary directory).
+
+    Returns a DataFrame, one row per (shards, query, repeat): ``per_query_s`` (seconds per query), ``queries``
+    (how many were timed), ``shards_touched`` (shards each query visits) and ``answer`` (a checksum, equal across
+    layouts: sharding changes where data lives, not the answers).
+    """
+    counts = [v.integer("shard_counts", n, low=1, high=64) for n in shard_counts]
+    lookups = v.integer("lookups", lookups, low=1)
+    scans = v.integer("scans", scans, low=1)
+    repeats = v.integer("repeats", repeats, low=1)
+    gen = _rng(rng)
+    data = make_dataset(n_users, orders_per_user, rng=gen)
+    users = [(int(u),) for u in gen.integers(0, n_users, lookups)]
+    windows = [(int(d), int(d) + 29) for d in gen.integers(0, 335, scans)]
+    rows = []
+    with temporary_directory(prefix="scalelab-shards-") as folder:
+        for n in counts:
+            with ShardSet(folder, n, data) as shards:
+                kinds = {
+                    "point lookup (routed)": (shards.point_lookup, users, 1),
+                    "scatter-gather (sequential)": (shards.revenue_between, windows, n),
+                    "scatter-gather (threads)": (lambda a, b: shards.revenue_between(a, b, parallel=True), windows, n),
+                    "cross-shard join": (shards.revenue_by_category, windows[: max(1, scans // 2)], n),
+                }
+                for query, (fn, args, touched) in kinds.items():
+                    fn(*args[0])  # warm-up
+                    for r in range(repeats):
+                        per_query, answers = _time_per_query(fn, args)
+                        rows.append({"shards": n, "query": query, "repeat": r, "queries": len(args),
+                                     "shards_touched": touched, "per_query_s": per_query,
+                                     "answer": zlib.crc32(repr(answers).encode())})
+    return pd.DataFrame(rows)

@@ -1,0 +1,318 @@
+"""Capacity planning: how many servers a target load needs, whether they meet a P95 target, what they cost per
+month, what availability each scale tier asks for, and which scaling step a set of symptoms calls for.
+
+Rates are in requests per second (RPS), times in seconds unless a name says ``_ms``, money in dollars.
+The P95 check uses the exact response-time distribution of a FIFO M/M/c queue (see ``response_time_tail``).
+``load_scale_tiers``, ``load_scaling_phases`` and ``load_scaling_path`` read the course's tables from the
+repository's ``data/`` folder (the only functions here that touch a file).
+"""
+import math
+import pathlib
+
+from .. import _validate as v
+from . import availability, queueing
+
+DATA_DIR = pathlib.Path(__file__).resolve().parents[2] / "data"
+HOURS_PER_MONTH = 365 * 24 / 12   # 730 h: the same month as availability.downtime(..., "month")
+TIER_COLUMNS = ["tier", "min_users", "max_users", "min_rps", "max_rps", "p95_ms", "availability", "resources"]
+PHASE_COLUMNS = ["kind", "order", "name", "label", "phase", "min_users", "max_users", "adds"]
+
+# The scaling path, simplest first: each step is taken only when a symptom calls for it.
+SCALING_PATH = ("monolith", "load_balancer", "caching_layer", "read_replicas", "horizontal_scaling",
+                "microservices", "data_partitioning")
+
+# Symptom -> the step on the path that treats it, and why.
+SYMPTOM_RULES = {
+    "single_server_cpu_saturated": ("load_balancer", "one box is out of CPU: spread requests over identical servers"),
+    "single_point_of_failure": ("load_balancer", "one server down means the site is down: add a second behind an LB"),
+    "repeated_reads_of_same_data": ("caching_layer", "the same answers are computed again and again: keep them in memory"),
+    "database_read_load_high": ("read_replicas", "reads swamp the database even with a cache: copy it to read replicas"),
+    "traffic_swings_daily": ("horizontal_scaling", "load varies a lot: add and remove servers automatically"),
+    "app_tier_at_capacity_with_lb": ("horizontal_scaling", "the pool behind the LB is full: add servers (auto-scale)"),
+    "teams_block_each_others_deploys": ("microservices", "one codebase couples teams: split by business domain"),
+    "one_feature_needs_own_scaling": ("microservices", "one part has a different load: let it scale on its own"),
+    "database_write_load_high": ("data_partitioning", "one primary cannot take the writes: split the data (shard)"),
+    "dataset_exceeds_one_machine": ("data_partitioning", "the data no longer fits one machine: partition it"),
+}
+
+
+# --- tables --------------------------------------------------------------------------------------------------
+
+def _read(name, columns, path):
+    import pandas as pd
+
+    frame = pd.read_csv(pathlib.Path(path) if path is not None else DATA_DIR / name)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} must have the columns {columns}, missing {missing}")
+    return frame
+
+
+def load_scale_tiers(path=None):
+    """The four performance baselines as a DataFrame: tier, min/max_users, min/max_rps (requests/s), p95_ms,
+    availability (fraction), resources. An open upper end (enterprise) is math.inf. Default: data/scale_tiers.csv."""
+    frame = _read("scale_tiers.csv", TIER_COLUMNS, path)
+    for column in ("max_users", "max_rps"):
+        frame[column] = frame[column].fillna(math.inf).astype(float)
+    return frame
+
+
+def _scaling_rows(kind, path):
+    frame = _read("scaling_phases.csv", PHASE_COLUMNS, path)
+    frame = frame[frame["kind"] == kind].drop(columns="kind").sort_values("order").reset_index(drop=True)
+    return frame
+
+
+def load_scaling_phases(path=None):
+    """The four scaling phases (foundation, growth, scale, optimization): order, name, label, min/max_users
+    (math.inf when open) and adds (the measures of the phase, separated by "; "). Default: data/scaling_phases.csv."""
+    frame = _scaling_rows("phase", path).drop(columns="phase")
+    frame["max_users"] = frame["max_users"].fillna(math.inf).astype(float)
+    return frame
+
+
+def load_scaling_path(path=None):
+    """The scaling path monolith -> ... -> data partitioning: order, name, label, phase (where it usually comes)
+    and adds (what the step brings). Default: data/scaling_phases.csv."""
+    return _scaling_rows("step", path).drop(columns=["min_users", "max_users"])
+
+
+# --- servers -------------------------------------------------------------------------------------------------
+
+def servers_needed(target_rps, per_server_rps, utilization=0.7, headroom=0.0):
+    """Smallest whole number of servers N with N * per_server_rps * utilization >= target_rps * (1 + headroom).
+
+    target_rps >= 0 and per_server_rps > 0 in requests/s; utilization in (0, 1]: the share of each server's
+    capacity you plan to use; headroom >= 0: extra load to absorb above target (0.3 = 30 % for growth, spikes).
+    At least one server.
+    """
+    target = v.non_negative("target_rps", target_rps)
+    per_server = v.positive("per_server_rps", per_server_rps)
+    u = v.number("utilization", utilization, 0, 1, low_open=True)
+    extra = v.non_negative("headroom", headroom)
+    exact = target * (1 + extra) / (per_server * u)
+    return max(1, math.ceil(exact - 1e-9))
+
+
+def planned_utilization(target_rps, per_server_rps, servers):
+    """Share of the fleet's capacity a target load uses: target_rps / (servers * per_server_rps), in requests/s."""
+    target = v.non_negative("target_rps", target_rps)
+    per_server = v.positive("per_server_rps", per_server_rps)
+    n = v.integer("servers", servers, low=1)
+    return target / (n * per_server)
+
+
+def capacity_from_sweep(rates, p95_ms, error_rates, p95_target_ms, max_error_rate=0.001):
+    """Highest offered rate (requests/s) of a rate sweep such that it and every lower rate met both targets:
+    P95 <= p95_target_ms and error rate < max_error_rate. 0.0 if even the lowest rate fails.
+
+    rates, p95_ms (milliseconds, NaN when nothing succeeded) and error_rates (fractions) are equal-length sequences.
+    """
+    import numpy as np
+
+    r = v.samples("rates", rates)
+    p95 = np.asarray(p95_ms, dtype=float).ravel()
+    err = v.samples("error_rates", error_rates)
+    if not (r.size == p95.size == err.size):
+        raise ValueError(f"rates, p95_ms and error_rates must have the same length, got {r.size}, {p95.size}, {err.size}")
+    target = v.positive("p95_target_ms", p95_target_ms)
+    max_err = v.probability("max_error_rate", max_error_rate)
+    best = 0.0
+    for i in np.argsort(r, kind="stable"):
+        if not (p95[i] <= target and err[i] < max_err):   # NaN P95 fails too
+            break
+        best = float(r[i])
+    return best
+
+
+# --- the P95 check with M/M/c ---------------------------------------------------------------------------------
+
+def waiting_time_tail(t, arrival_rate, service_rate, servers):
+    """P(wait in queue > t) in an M/M/c FIFO queue: C * exp(-(c*mu - lambda) * t), C the Erlang C probability.
+
+    t >= 0 in seconds; rates in requests/s (lambda < c * mu).
+    """
+    t = v.non_negative("t", t)
+    c_wait = queueing.erlang_c(arrival_rate, service_rate, servers)
+    return c_wait * math.exp(-(servers * service_rate - arrival_rate) * t)
+
+
+def response_time_tail(t, arrival_rate, service_rate, servers):
+    """P(response time > t) in an M/M/c FIFO queue (exact): response = wait + exponential service.
+
+    The wait is 0 with probability 1 - C, else exponential with rate theta = c*mu - lambda, so
+    P(T > t) = (1 - C) e^(-mu t) + C * (theta e^(-mu t) - mu e^(-theta t)) / (theta - mu)   (theta != mu),
+    with C * (1 + mu t) e^(-mu t) for the second term when theta == mu. For c = 1 this is e^(-(mu - lambda) t).
+    """
+    t = v.non_negative("t", t)
+    c_wait = queueing.erlang_c(arrival_rate, service_rate, servers)
+    mu, theta = float(service_rate), servers * float(service_rate) - float(arrival_rate)
+    if math.isclose(theta, mu, rel_tol=1e-9):
+        both = (1 + mu * t) * math.exp(-mu * t)
+    else:
+        both = (theta * math.exp(-mu * t) - mu * math.exp(-theta * t)) / (theta - mu)
+    return (1 - c_wait) * math.exp(-mu * t) + c_wait * both
+
+
+def response_time_percentile(arrival_rate, service_rate, servers, q=95):
+    """The q-th percentile (q in (0, 100)) of the M/M/c response time, in seconds; math.inf if the queue is unstable.
+
+    Solves response_time_tail(t) = 1 - q/100 by bisection (the tail falls monotonically in t).
+    """
+    q = v.number("q", q, 0, 100, low_open=True, high_open=True)
+    lam = v.non_negative("arrival_rate", arrival_rate)
+    mu = v.positive("service_rate", service_rate)
+    c = v.integer("servers", servers, low=1)
+    if lam >= c * mu:
+        return math.inf
+    goal = 1 - q / 100
+    low, high = 0.0, 1.0 / mu
+    while response_time_tail(high, lam, mu, c) > goal:
+        high *= 2
+    for _ in range(200):
+        mid = (low + high) / 2
+        if response_time_tail(mid, lam, mu, c) > goal:
+            low = mid
+        else:
+            high = mid
+        if high - low <= 1e-12 * high:
+            break
+    return (low + high) / 2
+
+
+def meets_p95(arrival_rate, service_time, workers, p95_target):
+    """True if one server (an M/M/c queue of ``workers`` slots, mean ``service_time`` s each) at ``arrival_rate``
+    requests/s keeps its P95 response time <= p95_target seconds."""
+    s = v.positive("service_time", service_time)
+    target = v.positive("p95_target", p95_target)
+    return response_time_percentile(arrival_rate, 1 / s, workers) <= target
+
+
+def max_rate_for_p95(service_time, workers, p95_target, q=95):
+    """Highest arrival rate (requests/s) at which an M/M/c server (``workers`` slots, mean ``service_time`` s) keeps
+    its q-th percentile response time <= p95_target s. 0.0 if even an idle server misses it."""
+    s = v.positive("service_time", service_time)
+    c = v.integer("workers", workers, low=1)
+    target = v.positive("p95_target", p95_target)
+    mu = 1 / s
+    if response_time_percentile(0.0, mu, c, q) > target:
+        return 0.0
+    low, high = 0.0, c * mu
+    for _ in range(100):
+        mid = (low + high) / 2
+        if response_time_percentile(mid, mu, c, q) <= target:
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+# --- money -----------------------------------------------------------------------------------------------------
+
+def monthly_cost(servers, price_per_server_month):
+    """Dollars per month for ``servers`` (integer >= 0) at price_per_server_month dollars each."""
+    n = v.integer("servers", servers, low=0)
+    return n * v.non_negative("price_per_server_month", price_per_server_month)
+
+
+def hourly_to_monthly(price_per_hour):
+    """A per-hour price (dollars) as dollars per month of 730 hours (365 * 24 / 12)."""
+    return v.non_negative("price_per_hour", price_per_hour) * HOURS_PER_MONTH
+
+
+def amortized_monthly(purchase_price, months=36, running_per_month=0.0):
+    """A bought server's dollars per month: purchase_price spread over ``months`` plus running costs per month."""
+    price = v.non_negative("purchase_price", purchase_price)
+    m = v.integer("months", months, low=1)
+    return price / m + v.non_negative("running_per_month", running_per_month)
+
+
+# --- availability per tier ---------------------------------------------------------------------------------------
+
+def downtime_minutes_per_month(availability_target):
+    """Minutes of downtime per month (730 h) that an availability in [0, 1] allows: (1 - a) * 730 * 60."""
+    return availability.downtime(availability_target, "month").total_seconds() / 60
+
+
+def copies_for_availability(target, single):
+    """Fewest redundant copies n (one up is enough) with 1 - (1 - single)^n >= target; both in [0, 1).
+
+    Assumes copies fail independently, which real servers sharing a rack, a region or a bug do not quite do.
+    """
+    goal = v.number("target", target, 0, 1, high_open=True)
+    one = v.number("single", single, 0, 1, low_open=True, high_open=True)
+    n = 1
+    while availability.parallel(*([one] * n)) < goal - 1e-12:
+        n += 1
+    return n
+
+
+# --- tiers -----------------------------------------------------------------------------------------------------
+
+def tier_for_rps(rps, tiers=None):
+    """Name of the smallest tier whose max_rps >= rps (requests/s), from load_scale_tiers() or the given table."""
+    rate = v.non_negative("rps", rps)
+    table = load_scale_tiers() if tiers is None else tiers
+    for row in table.sort_values("max_rps").itertuples():
+        if rate <= row.max_rps:
+            return row.tier
+    return table.sort_values("max_rps").iloc[-1]["tier"]
+
+
+def planning_rps(min_rps, max_rps):
+    """The load to plan a tier for: the top of its range, or its floor when the range is open (max_rps = inf)."""
+    low = v.non_negative("min_rps", min_rps)
+    high = v.number("max_rps", max_rps, low, math.inf)
+    return high if math.isfinite(high) else low
+
+
+def plan_tiers(per_server_rps, price_per_server_month, utilization=0.7, headroom=0.0, tiers=None):
+    """For every scale tier: the load planned for (requests/s), servers needed, planned utilisation at that load,
+    monthly cost (dollars), allowed downtime (min/month). A DataFrame, one row per tier."""
+    import pandas as pd
+
+    table = load_scale_tiers() if tiers is None else tiers
+    rows = []
+    for row in table.itertuples():
+        target = planning_rps(row.min_rps, row.max_rps)
+        n = servers_needed(target, per_server_rps, utilization, headroom)
+        rows.append({"tier": row.tier, "planned_rps": target, "p95_target_ms": row.p95_ms,
+                     "availability": row.availability, "servers": n,
+                     "utilization_at_target": planned_utilization(target, per_server_rps, n),
+                     "monthly_cost_usd": monthly_cost(n, price_per_server_month),
+                     "downtime_min_per_month": downtime_minutes_per_month(row.availability)})
+    return pd.DataFrame(rows)
+
+
+# --- which scaling step next ----------------------------------------------------------------------------------------
+
+def next_phase(symptoms, done=()):
+    """The next step on SCALING_PATH for the observed ``symptoms`` (keys of SYMPTOM_RULES).
+
+    Each symptom points at a step; the answer is the earliest such step not already in ``done`` (simple fixes
+    first), or the step after the last one done when every pointed-at step is done. None when nothing is wrong.
+    """
+    if isinstance(symptoms, str):
+        symptoms = [symptoms]
+    symptoms, done = list(symptoms), list(done)
+    unknown = [s for s in symptoms if s not in SYMPTOM_RULES]
+    if unknown:
+        raise ValueError(f"symptoms must be among {sorted(SYMPTOM_RULES)}, got {unknown}")
+    bad_steps = [d for d in done if d not in SCALING_PATH]
+    if bad_steps:
+        raise ValueError(f"done must name steps of {SCALING_PATH}, got {bad_steps}")
+    if not symptoms:
+        return None
+    wanted = sorted({SYMPTOM_RULES[s][0] for s in symptoms}, key=SCALING_PATH.index)
+    for step in wanted:
+        if step not in done:
+            return step
+    last = max(SCALING_PATH.index(d) for d in done)
+    return SCALING_PATH[min(last + 1, len(SCALING_PATH) - 1)]
+
+
+def why(symptom):
+    """The reason a symptom calls for its step (text)."""
+    if symptom not in SYMPTOM_RULES:
+        raise ValueError(f"symptom must be one of {sorted(SYMPTOM_RULES)}, got {symptom!r}")
+    return SYMPTOM_RULES[symptom][1]

@@ -1,0 +1,68 @@
+"""Service chains and fan-out on loopback: the right rows, relations between them, and nothing left running."""
+import socket
+
+import pytest
+
+from scalelab.bench import chain, processes
+
+
+def _port_refuses(port):
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _all_stopped(procs, ports):
+    return all(p.poll() is not None for p in procs) and all(_port_refuses(port) for port in ports)
+
+
+def test_pool_serves_chains_and_fan_out_then_stops():
+    with chain.ServicePool(services=3, seed=1) as pool:
+        procs, ports = list(pool.processes), list(pool.ports)
+        assert len(set(ports)) == 3
+        costs = chain.call_costs(pool, calls=20, local_calls=1000)
+        frame = chain.chain_latency(pool, ks=(1, 3), calls=5, work_ms=2.0)
+        spread = chain.fan_out(pool, ks=(1, 3), requests=10, work_ms=1.0, distribution="bimodal", p_slow=1.0,
+                               slow_ms=3.0)
+        exp = chain.fan_out(pool, ks=(2,), requests=5, distribution="exponential", work_ms=0.5)
+    assert _all_stopped(procs, ports)
+    assert list(costs["kind"]) == ["in-process function call", "loopback HTTP call"]
+    assert costs["calls"].tolist() == [1000, 20]
+    # a network call is slower than a function call: a relation between two measurements, not an absolute time
+    assert costs["p50_us"].iloc[1] > costs["p50_us"].iloc[0]
+    assert len(frame) == 10 and (frame["hops"] == frame["k"]).all()
+    assert (frame["work_ms"] == 2.0 * frame["k"]).all()
+    assert (frame["latency_ms"] >= frame["work_ms"]).all()  # each service slept its work before answering
+    table = chain.latency_table(frame)
+    assert list(table["k"]) == [1, 3] and (table["p99"] >= table["p50"]).all()
+    assert (spread["slow_calls"] == spread["k"]).all()  # p_slow = 1: every call is slow
+    assert (spread["latency_ms"] >= spread["slowest_ms"] - 1e-6).all()
+    assert (spread["slowest_ms"] >= spread["fastest_ms"]).all()
+    assert len(exp) == 5 and (exp["slow_calls"] == 0).all()
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_pool_is_stopped_after_an_exception(error):
+    with pytest.raises(error):
+        with chain.ServicePool(services=2) as pool:
+            procs, ports = list(pool.processes), list(pool.ports)
+            pool.call(2)
+            raise error()
+    assert _all_stopped(procs, ports)
+    assert not [p for p in procs if p in processes._LIVE]
+
+
+def test_bad_input_and_unstarted_pool():
+    pool = chain.ServicePool(services=2)
+    with pytest.raises(RuntimeError, match="not started"):
+        pool.call(1)
+    with pytest.raises(ValueError, match="services"):
+        chain.ServicePool(services=0)
+    with pytest.raises(ValueError, match="distribution"):
+        chain.chain_latency(pool, distribution="uniform")
+    with pytest.raises(ValueError, match="p_slow"):
+        chain.fan_out(pool, p_slow=2)
+    with pytest.raises(ValueError, match="ks"):
+        chain.chain_latency(pool, ks=(1, 3))  # longer than the pool
+    with pytest.raises(ValueError, match="latency_ms"):
+        chain.latency_table(chain.pd.DataFrame({"k": [1]}))
