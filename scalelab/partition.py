@@ -14,6 +14,7 @@ because keys are hashed with BLAKE2b of their text form (``stable_hash``), never
 ``moved_fraction`` measures how many keys change shard when going from n to n + 1 shards under each scheme.
 """
 import bisect
+import functools
 import hashlib
 
 import numpy as np
@@ -200,6 +201,12 @@ def jump_hash_many(keys, buckets):
     return b
 
 
+@functools.lru_cache(maxsize=4096)
+def _vnode_points(node, vnodes):
+    """Ring positions of a node's virtual nodes: stable_hash("<node>#<i>") for i < vnodes (cached: pure)."""
+    return tuple(stable_hash(f"{node}#{i}") for i in range(vnodes))
+
+
 class ConsistentHashRing:
     """Nodes placed at ``vnodes`` points each on a 64-bit hash ring; a key belongs to the next point clockwise.
 
@@ -217,7 +224,7 @@ class ConsistentHashRing:
             if node in self.nodes:
                 raise ValueError(f"nodes must be distinct, got {node!r} twice")
             self.nodes.append(node)
-            pairs += [(stable_hash(f"{node}#{i}"), node) for i in range(self.vnodes)]
+            pairs += [(point, node) for point in _vnode_points(node, self.vnodes)]
         if not self.nodes:
             raise ValueError("nodes must hold at least one node name")
         self._rebuild(pairs)
@@ -234,7 +241,7 @@ class ConsistentHashRing:
             raise ValueError(f"node must not already be on the ring, got {node!r}")
         self.nodes.append(node)
         pairs = list(zip(self._points, self._owners))
-        pairs += [(stable_hash(f"{node}#{i}"), node) for i in range(self.vnodes)]
+        pairs += [(point, node) for point in _vnode_points(node, self.vnodes)]
         self._rebuild(pairs)
 
     def remove(self, node):

@@ -120,7 +120,7 @@ def test_tail_handles_theta_equal_to_mu():
     assert capacity.response_time_tail(t, 1.0 + 1e-7, 1.0, 2) == pytest.approx(expected, rel=1e-5)
 
 
-def _simulated_mmc_p95(lam, mu, c, n=200_000, seed=7):
+def _simulated_mmc_p95(lam, mu, c, n=80_000, seed=7):
     generator = np.random.default_rng(seed)
     arrivals = np.cumsum(generator.exponential(1 / lam, n))
     services = generator.exponential(1 / mu, n)

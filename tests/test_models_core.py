@@ -76,6 +76,7 @@ def test_littles_law_each_direction():
     lambda: queueing.erlang_c(3, 1, 3),  # utilisation 1
     lambda: queueing.servers_for_wait(-2, 1, 0.1),
     lambda: queueing.servers_for_wait(2, 1, -0.1),
+    lambda: queueing.servers_for_wait(2, 1, 0),   # a zero wait is never reached: it used to loop forever
     lambda: queueing.littles_law(arrival_rate=1),
     lambda: queueing.littles_law(arrival_rate=1, time_in_system=1, in_system=1),
     lambda: queueing.littles_law(arrival_rate=-1, time_in_system=1),

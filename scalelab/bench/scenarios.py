@@ -19,7 +19,7 @@ import time
 import tracemalloc
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pandas as pd
@@ -59,7 +59,7 @@ def serve_queued(ready, service_time, workers, queue_size, seed):
     ``queue_size`` requests wait for a slot, any more get 503 at once. Listens on 127.0.0.1, an ephemeral port."""
     slots = threading.BoundedSemaphore(workers)
     lock = threading.Lock()
-    state = {"in_system": 0, "rejected": 0, "served": 0, "max_waiting": 0}
+    state = {"in_system": 0, "rejected": 0, "served": 0, "max_waiting": 0, "queue_size": queue_size}
     generator = random.Random(seed)
 
     class Handler(_QuietHandler):
@@ -70,10 +70,15 @@ def serve_queued(ready, service_time, workers, queue_size, seed):
             if path == "/stats":
                 with lock:
                     return self.reply(200, dict(state))
+            if path == "/config":
+                size = int(parse_qs(urlparse(self.path).query).get("queue_size", [state["queue_size"]])[0])
+                with lock:
+                    state.update(queue_size=max(size, 0), rejected=0, served=0, max_waiting=0)
+                    return self.reply(200, dict(state))
             if path != "/work":
                 return self.reply(404, {"error": "no such path"})
             with lock:
-                if state["in_system"] >= workers + queue_size:
+                if state["in_system"] >= workers + state["queue_size"]:
                     state["rejected"] += 1
                     admitted = False
                 else:
@@ -113,7 +118,7 @@ def serve_leaky(ready, leak_bytes, service_time):
     tracemalloc.start()
     kept = []  # the leak: a cache nobody evicts
     lock = threading.Lock()
-    state = {"served": 0}
+    state = {"served": 0, "leak_bytes": leak_bytes}
 
     class Handler(_QuietHandler):
         def do_GET(self):
@@ -123,14 +128,19 @@ def serve_leaky(ready, leak_bytes, service_time):
             if path == "/stats":
                 traced, _peak = tracemalloc.get_traced_memory()
                 with lock:
-                    return self.reply(200, {"served": state["served"], "traced_bytes": traced,
-                                            "rss_bytes": _rss_bytes()})
+                    return self.reply(200, {"served": state["served"], "leak_bytes": state["leak_bytes"],
+                                            "traced_bytes": traced, "rss_bytes": _rss_bytes()})
+            if path == "/config":
+                leak = int(parse_qs(urlparse(self.path).query).get("leak_bytes", [state["leak_bytes"]])[0])
+                with lock:
+                    state["leak_bytes"] = max(leak, 0)
+                    return self.reply(200, {"leak_bytes": state["leak_bytes"]})
             if path != "/work":
                 return self.reply(404, {"error": "no such path"})
             time.sleep(service_time)
             with lock:
-                if leak_bytes:
-                    kept.append(bytearray(leak_bytes))
+                if state["leak_bytes"]:
+                    kept.append(bytearray(state["leak_bytes"]))
                 state["served"] += 1
             self.reply(200, {"ok": True})
 
@@ -176,7 +186,12 @@ class _ProcessService:
 
     def stats(self):
         """The server's counters as a dict."""
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/stats", timeout=5) as reply:
+        return self._get("/stats")
+
+    def _get(self, path):
+        if self.port is None or self.process is None:
+            raise RuntimeError("the service is not started: use it in a `with` block or call start()")
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as reply:
             return json.loads(reply.read())
 
 
@@ -195,6 +210,11 @@ class QueuedService(_ProcessService):
         super().__init__(service_time=float(service_time), workers=int(workers), queue_size=int(queue_size),
                          seed=seed if seed is not None else random.randrange(2**31))
 
+    def set_queue_size(self, queue_size):
+        """Change the waiting-queue size of the running service (and zero its counters); returns its state."""
+        size = v.integer("queue_size", queue_size, low=0, high=100_000)
+        return self._get(f"/config?queue_size={size}")
+
     @property
     def capacity_rps(self):
         """Requests per second the workers can serve: workers / service_time."""
@@ -210,6 +230,11 @@ class LeakyService(_ProcessService):
         v.integer("leak_bytes", leak_bytes, low=0, high=10_000_000)
         v.non_negative("service_time", service_time)
         super().__init__(leak_bytes=int(leak_bytes), service_time=float(service_time))
+
+    def set_leak(self, leak_bytes):
+        """Change the bytes kept per request from now on (memory already kept stays kept)."""
+        leak = v.integer("leak_bytes", leak_bytes, low=0, high=10_000_000)
+        return self._get(f"/config?leak_bytes={leak}")
 
 
 # --------------------------------------------------------------------------------------------- load drivers
@@ -363,7 +388,7 @@ def spike_schedule(base_rps, spike_rps, before_s, spike_s, after_s, rng=None):
     return np.concatenate(times)
 
 
-def spike_test(queue_sizes=(0, 200), base_rps=40.0, spike_rps=200.0, before_s=0.8, spike_s=0.5, after_s=1.5,
+def spike_test(queue_sizes=(5, 200), base_rps=40.0, spike_rps=200.0, before_s=0.8, spike_s=0.5, after_s=1.5,
                service_time=0.01, workers=1, rng=None):
     """A spike test against a QueuedService per queue size (the same Poisson schedule each time).
 
@@ -372,11 +397,12 @@ def spike_test(queue_sizes=(0, 200), base_rps=40.0, spike_rps=200.0, before_s=0.
     """
     schedule = spike_schedule(base_rps, spike_rps, before_s, spike_s, after_s, rng=rng)
     frames = []
-    for size in queue_sizes:
-        with QueuedService(service_time=service_time, workers=workers, queue_size=size, seed=7) as svc:
+    with QueuedService(service_time=service_time, workers=workers, queue_size=0, seed=7) as svc:
+        for size in queue_sizes:
+            svc.set_queue_size(size)
             frame = scheduled_loop(svc.url, schedule, timeout=5.0)
-        frame.insert(0, "queue_size", size)
-        frames.append(frame)
+            frame.insert(0, "queue_size", size)
+            frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
     out["phase"] = np.select([out["scheduled"] < before_s, out["scheduled"] < before_s + spike_s],
                              ["before", "spike"], "after")
@@ -416,7 +442,7 @@ def volume_test(sizes=(1_000, 10_000, 100_000), queries=60, indexed=(False, True
     rows = []
     with temporary_directory("scalelab-volume-") as folder:
         path = os.path.join(folder, "orders.sqlite")
-        connection = sqlite3.connect(path)
+        connection = sqlite3.connect(path, cached_statements=0)  # re-plan after each index change
         try:
             connection.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, customer INTEGER, amount REAL)")
             filled, customers = 0, np.empty(0, dtype=np.int64)
@@ -445,22 +471,23 @@ def volume_test(sizes=(1_000, 10_000, 100_000), queries=60, indexed=(False, True
     return pd.DataFrame(rows)
 
 
-def soak_test(leak_bytes=20_000, rate=100.0, seconds=3.0, samples=10):
-    """A shortened endurance (soak) test: a steady open-loop rate (req/s) against a LeakyService for ``seconds``,
-    reading its memory ``samples`` times. One row per sample: t_s, served, traced_bytes, rss_bytes, p95_ms of
-    the slice before it."""
+def soak_test(leak_sizes=(0, 20_000), rate=100.0, seconds=2.0, samples=8):
+    """A shortened endurance (soak) test: for each leak size (bytes kept per request), a steady open-loop rate
+    (req/s) for ``seconds`` against one LeakyService, reading its memory ``samples`` times. One row per sample:
+    leak_bytes, t_s (since that soak began), served, traced_bytes, rss_bytes, p95_ms of the slice before it."""
     rate = v.positive("rate", rate)
     v.positive("seconds", seconds)
     k = v.integer("samples", samples, low=3, high=1000)
     per_slice = max(1, int(round(rate * seconds / k)))
     rows = []
-    with LeakyService(leak_bytes=leak_bytes) as svc:
-        t0 = time.perf_counter()
-        rows.append({"t_s": 0.0, **svc.stats(), "p95_ms": np.nan})
-        for _ in range(k):
-            result = open_loop(svc.url, rate, requests=per_slice, arrivals="uniform")
-            summary = summarize_requests(result.requests)
-            rows.append({"t_s": time.perf_counter() - t0, **svc.stats(), "p95_ms": summary.get("p95_ms", np.nan)})
-    frame = pd.DataFrame(rows)
-    frame.insert(0, "leak_bytes", leak_bytes)
-    return frame
+    with LeakyService(leak_bytes=0) as svc:
+        for leak in leak_sizes:
+            svc.set_leak(leak)
+            t0 = time.perf_counter()
+            rows.append({"t_s": 0.0, **svc.stats(), "p95_ms": np.nan})
+            for _ in range(k):
+                result = open_loop(svc.url, rate, requests=per_slice, arrivals="uniform")
+                summary = summarize_requests(result.requests)
+                rows.append({"t_s": time.perf_counter() - t0, **svc.stats(), "p95_ms": summary.get("p95_ms", np.nan)})
+    columns = ["leak_bytes", "t_s", "served", "traced_bytes", "rss_bytes", "p95_ms"]
+    return pd.DataFrame(rows)[columns]

@@ -6,7 +6,6 @@ Pure functions: numbers or arrays in, numbers, dicts or arrays out. No I/O, no c
 import math
 
 import numpy as np
-from scipy import stats
 
 from .. import _validate as v
 
@@ -112,6 +111,8 @@ def leak_trend(times_s, memory_bytes):
         raise ValueError(f"times_s must hold at least 3 samples, got {t.size}")
     if np.ptp(t) == 0:
         raise ValueError("times_s must not all be equal")
+    from scipy import stats  # imported here: scipy.stats is slow to import
+
     fit = stats.linregress(t, m)
     r_squared = float(fit.rvalue ** 2) if np.isfinite(fit.rvalue) else 0.0
     return {"slope_bytes_per_s": float(fit.slope), "intercept_bytes": float(fit.intercept),

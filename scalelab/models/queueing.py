@@ -71,6 +71,8 @@ def servers_for_wait(arrival_rate, service_rate, max_mean_wait):
     lam = v.non_negative("arrival_rate", arrival_rate)
     mu = v.positive("service_rate", service_rate)
     target = v.non_negative("max_mean_wait", max_mean_wait)
+    if lam > 0 and target == 0:
+        raise ValueError("max_mean_wait must be > 0 when arrival_rate > 0: with arrivals some job always waits")
     c = max(1, math.floor(lam / mu) + 1)
     while mmc(lam, mu, c).mean_wait > target:
         c += 1

@@ -3,10 +3,12 @@
 ``Explorer`` wires sliders to them: moving a control recomputes and redraws. Tests drive it without a browser by
 setting ``explorer.controls[name].value`` and reading ``explorer.result`` / ``explorer.renders``.
 """
+import io
 import time
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from IPython import get_ipython
 from IPython.display import display
 
 
@@ -43,14 +45,23 @@ class Explorer:
         params = self.params()
         self.result = self.compute(**params)
         view = self.draw(self.result, params)
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(view)
+        self._show(view)
         if isinstance(view, plt.Figure):
             plt.close(view)
         self.renders += 1
         self.last_update_s = time.perf_counter() - start
         return self.result
+
+    def _show(self, view):
+        """Display the view in the output area; outside a kernel (tests, timing) render it to PNG and drop it."""
+        shell = get_ipython()
+        if shell is None or not hasattr(shell, "kernel"):
+            if isinstance(view, plt.Figure):
+                view.savefig(io.BytesIO(), format="png")  # the same rendering work a notebook would do
+            return
+        with self.output:
+            self.output.clear_output(wait=True)
+            display(view)
 
     def _on_change(self, _change):
         self.update()
