@@ -22,6 +22,10 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Grading: restore locked cells (tests, instructions) from the gradebook, so an edited test cannot pass.
 c.Autograde.create_student = True
 c.ClearOutput.enabled = True
+# A deleted test cell is put back from the gradebook and run, so deleting a test cannot dodge it.
+c.OverwriteCells.add_missing_cells = True
+# Late submissions lose 10 % of their score per started day late (see docs/GRADING.md).
+c.AssignLatePenalties.plugin_class = "scalelab.classroom.LatePenalty"
 # A submission's enormous output is cut rather than stored whole.
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
