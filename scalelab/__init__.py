@@ -35,6 +35,7 @@ def check_environment(min_python=(3, 11)):
     import os
     import platform
     import sys
+    from importlib import metadata
 
     if sys.version_info[:2] < tuple(min_python):
         raise RuntimeError(
@@ -44,7 +45,7 @@ def check_environment(min_python=(3, 11)):
             "scalelab": __version__}
     for name in ("numpy", "pandas", "scipy", "matplotlib", "ipywidgets", "nbgrader"):
         try:
-            info[name] = importlib.import_module(name).__version__
-        except ImportError:
+            info[name] = metadata.version(name)  # read from the installed metadata: no slow import
+        except metadata.PackageNotFoundError:
             info[name] = "missing"
     return info

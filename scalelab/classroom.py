@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from nbgrader.plugins import LateSubmissionPlugin
+from nbgrader.preprocessors import ClearHiddenTests
 
 from . import _validate as v
 
@@ -172,6 +173,19 @@ class LatePenalty(LateSubmissionPlugin):
     def late_submission_penalty(self, student_id, score, total_seconds_late):
         days = math.ceil(total_seconds_late / 86400)
         return min(score, score * LATE_PENALTY_PER_DAY * days)
+
+
+class HideHiddenTests(ClearHiddenTests):
+    """Feedback without hidden tests: their code is cut from test cells, and a failed test shows only its error
+    line (name and message), not the traceback that would quote the hidden code."""
+
+    def preprocess_cell(self, cell, resources, index):
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+        return cell, resources
 
 
 def _limit_memory(limit_bytes):

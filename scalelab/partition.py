@@ -266,12 +266,14 @@ class ConsistentHashRing:
 
     def ownership(self):
         """Fraction of the ring (hence of uniformly hashed keys) each node owns: {node: share}, shares sum to 1."""
-        share = dict.fromkeys(self.nodes, 0.0)
-        points = self._points
-        for i, owner in enumerate(self._owners):
-            prev = points[i - 1] if i else points[-1] - (MASK64 + 1)
-            share[owner] += (points[i] - prev) / (MASK64 + 1)
-        return share
+        points = np.array(self._points, dtype=np.uint64)
+        arcs = np.empty(points.size, dtype=np.float64)
+        arcs[1:] = (points[1:] - points[:-1]).astype(np.float64)
+        arcs[0] = float(self._points[0] + (MASK64 + 1) - self._points[-1])  # the arc that wraps past zero
+        index = {node: i for i, node in enumerate(self.nodes)}
+        owners = np.array([index[o] for o in self._owners], dtype=np.int64)
+        shares = np.bincount(owners, weights=arcs, minlength=len(self.nodes)) / float(MASK64 + 1)
+        return {node: float(shares[i]) for node, i in index.items()}
 
 
 def rendezvous_node(key, nodes):

@@ -25,12 +25,14 @@ def test_pool_serves_chains_and_fan_out_then_stops():
         spread = chain.fan_out(pool, ks=(1, 3), requests=10, work_ms=1.0, distribution="bimodal", p_slow=1.0,
                                slow_ms=3.0)
         exp = chain.fan_out(pool, ks=(2,), requests=5, distribution="exponential", work_ms=0.5)
+        broken = chain.chain_latency(pool, ks=(1, 2), calls=3, p_fail=1.0)
     assert _all_stopped(procs, ports)
     assert list(costs["kind"]) == ["in-process function call", "loopback HTTP call"]
     assert costs["calls"].tolist() == [1000, 20]
     # a network call is slower than a function call: a relation between two measurements, not an absolute time
     assert costs["p50_us"].iloc[1] > costs["p50_us"].iloc[0]
-    assert len(frame) == 10 and (frame["hops"] == frame["k"]).all()
+    assert len(frame) == 10 and frame["ok"].all() and (frame["hops"] == frame["k"]).all()
+    assert not broken["ok"].any() and broken["work_ms"].isna().all()
     assert (frame["work_ms"] == 2.0 * frame["k"]).all()
     assert (frame["latency_ms"] >= frame["work_ms"]).all()  # each service slept its work before answering
     table = chain.latency_table(frame)
@@ -66,3 +68,21 @@ def test_bad_input_and_unstarted_pool():
         chain.chain_latency(pool, ks=(1, 3))  # longer than the pool
     with pytest.raises(ValueError, match="latency_ms"):
         chain.latency_table(chain.pd.DataFrame({"k": [1]}))
+
+
+def test_a_failed_start_stops_the_services_that_did_start(monkeypatch):
+    started = []
+    real_start = processes.start
+
+    def start_all_but_one(target, seed, **kwargs):
+        if seed == 101:
+            raise RuntimeError("this one cannot start")
+        process, port = real_start(target, seed=seed, **kwargs)
+        started.append((process, port))
+        return process, port
+
+    monkeypatch.setattr(chain.processes, "start", start_all_but_one)
+    with pytest.raises(RuntimeError, match="only 2 of 3"):
+        chain.ServicePool(services=3, seed=100).start()
+    assert len(started) == 2
+    assert _all_stopped([p for p, _ in started], [port for _, port in started])

@@ -41,7 +41,7 @@ def test_lesson_opens_with_title_scope_goals_and_setup(path):
     number = path.name[:2]
     opening = _text(cells[0])
     assert re.match(rf"# {number} · \S", opening), f"{path.name}: first line must be '# {number} · Title'"
-    assert re.search(r"^\*[^*].+\*$", opening, re.M), f"{path.name}: needs one italic scope line"
+    assert re.search(r"^\*[^*\n][^*]*\*$", opening, re.M), f"{path.name}: needs one italic scope line"
     assert "You will learn" in opening, f"{path.name}: needs a 'You will learn' list"
     setup = next(c for c in cells if c["cell_type"] == "code")
     for needed in ("import scalelab as sl", "sl.seed(", "sl.check_environment("):

@@ -90,6 +90,7 @@ def test_format_duration():
     assert measuring.format_duration(6.048) == "6.0 s"
     assert measuring.format_duration(3600) == "1 h"
     assert measuring.format_duration(90061) == "1 d 1 h 1 min"
+    assert measuring.format_duration(14 * 3600 + 37) == "14 h 0 min 37 s"
 
 
 def test_nines_table():

@@ -86,3 +86,6 @@ def test_latency_vs_model_draws_both_series():
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
     assert any("M/M/1" in label for label in labels) and any("measured" in label for label in labels)
     assert "ms" in fig.axes[0].get_ylabel() and "%" in fig.axes[0].get_xlabel()
+    frame["low_ms"], frame["high_ms"] = frame["mean_ms"] - 2, frame["mean_ms"] + 3
+    fig = queues.latency_vs_model(frame, 0.010)
+    assert fig.axes[0].get_ylim()[1] >= 58

@@ -5,7 +5,8 @@ A ``ServicePool`` starts n small HTTP services, each in its own process on 127.0
 - ``route``: the ports of the services still to call, in order, so one pool serves chains of any length
   (service 1 calls service 2 over HTTP, which calls service 3, ...);
 - the work each service does before answering: ``work_ms`` (milliseconds) drawn as "constant", "exponential"
-  (mean work_ms) or "bimodal" (work_ms, but slow_ms with probability p_slow: a rare slow call).
+  (mean work_ms) or "bimodal" (work_ms, but slow_ms with probability p_slow: a rare slow call);
+- ``p_fail``: the chance that each service fails (answers 500), to see availability multiply along a chain.
 
 Every benchmark returns a pandas DataFrame; the pool's processes are stopped on success, error and Ctrl-C.
 """
@@ -77,8 +78,13 @@ def _make_handler(generator, lock):
                 work_ms = float(query.get("work_ms", 0))
                 distribution = query.get("distribution", "constant")
                 p_slow, slow_ms = float(query.get("p_slow", 0)), float(query.get("slow_ms", 0))
+                p_fail = float(query.get("p_fail", 0))
             except ValueError:
                 return self._reply(400, {"error": "bad query"})
+            with lock:
+                failed = generator.random() < p_fail
+            if failed:
+                return self._reply(500, {"error": "injected failure"})
             drawn_ms, slow = _draw_work_ms(generator, lock, work_ms, distribution, p_slow, slow_ms)
             time.sleep(drawn_ms / 1000)
             result = {"hops": 1, "work_ms": drawn_ms, "slow_calls": int(slow)}
@@ -123,19 +129,30 @@ class ServicePool:
         self.processes, self.ports = [], []
 
     def start(self):
-        """Start every service (in parallel) and return self; stops the ones that started if one fails."""
+        """Start every service (in parallel) and return self; stops the ones that started if one fails or on Ctrl-C."""
         if self.processes:
             return self
-        with concurrent.futures.ThreadPoolExecutor(self.size) as starter:
-            futures = [starter.submit(processes.start, serve_hop, seed=s) for s in self.seeds]
+        starter = concurrent.futures.ThreadPoolExecutor(self.size)
+        futures = [starter.submit(processes.start, serve_hop, seed=s) for s in self.seeds]
+        try:
             concurrent.futures.wait(futures)
+        except BaseException:  # Ctrl-C while starting: let the starts finish, then stop what started
+            starter.shutdown(wait=True)
+            self._keep_started(futures)
+            self.stop()
+            raise
+        starter.shutdown(wait=True)
+        self._keep_started(futures)
+        if len(self.processes) < self.size:
+            started = len(self.processes)
+            self.stop()
+            raise RuntimeError(f"only {started} of {self.size} services started")
+        return self
+
+    def _keep_started(self, futures):
         started = [f.result() for f in futures if f.exception() is None]
         self.processes = [process for process, _ in started]
         self.ports = [port for _, port in started]
-        if len(started) < self.size:
-            self.stop()
-            raise RuntimeError(f"only {len(started)} of {self.size} services started")
-        return self
 
     def stop(self):
         """Stop every service process and free its port. Safe to call twice."""
@@ -150,16 +167,17 @@ class ServicePool:
         self.stop()
         return False
 
-    def path(self, chain=(), work_ms=0.0, distribution="constant", p_slow=0.0, slow_ms=0.0):
+    def path(self, chain=(), work_ms=0.0, distribution="constant", p_slow=0.0, slow_ms=0.0, p_fail=0.0):
         """The request path for a call that continues through the ports in ``chain`` (after the first service)."""
         query = {"route": ",".join(map(str, chain)), "work_ms": work_ms, "distribution": distribution,
-                 "p_slow": p_slow, "slow_ms": slow_ms}
+                 "p_slow": p_slow, "slow_ms": slow_ms, "p_fail": p_fail}
         return "/call?" + urlencode(query)
 
-    def call(self, services=1, first=0, timeout=5.0, **work):
+    def call(self, services=1, first=0, timeout=5.0, check=True, **work):
         """Call a chain of ``services`` services (starting at pool index ``first``); return (seconds, reply dict).
 
-        work: work_ms, distribution, p_slow, slow_ms (what each service does before answering).
+        work: work_ms, distribution, p_slow, slow_ms, p_fail (what each service does before answering).
+        check: raise RuntimeError unless the reply is 200 (else a failed reply dict holds "status").
         """
         if not self.processes:
             raise RuntimeError("the pool is not started: use it in a `with` block or call start()")
@@ -169,18 +187,20 @@ class ServicePool:
         start = time.perf_counter()
         status, reply = http_get(order[0], path, timeout)
         elapsed = time.perf_counter() - start
-        if status != 200:
+        if status != 200 and check:
             raise RuntimeError(f"the chain failed with HTTP {status}: {reply}")
-        return elapsed, reply
+        return elapsed, dict(reply, status=status)
 
 
-def _check_work(work_ms, distribution, p_slow, slow_ms):
+def _check_work(work_ms, distribution, p_slow, slow_ms, p_fail=0.0):
     v.non_negative("work_ms", work_ms)
+    v.probability("p_fail", p_fail)
     if distribution not in DISTRIBUTIONS:
         raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
     v.probability("p_slow", p_slow)
     v.non_negative("slow_ms", slow_ms)
-    return dict(work_ms=float(work_ms), distribution=distribution, p_slow=float(p_slow), slow_ms=float(slow_ms))
+    return dict(work_ms=float(work_ms), distribution=distribution, p_slow=float(p_slow), slow_ms=float(slow_ms),
+                p_fail=float(p_fail))
 
 
 def _ks(name, ks, high):
@@ -224,22 +244,25 @@ def call_costs(pool, calls=200, local_calls=20_000):
 
 
 def chain_latency(pool, ks=(1, 2, 3, 4), calls=100, work_ms=0.0, distribution="constant", p_slow=0.0,
-                  slow_ms=0.0):
+                  slow_ms=0.0, p_fail=0.0):
     """Latency of a request that passes through a chain of k services, each calling the next over HTTP.
 
-    The k values are interleaved (k=1, 2, 3, 4, 1, 2, ...) so a slow moment on the machine hits all alike.
-    Returns one row per request: k, request, latency_ms, hops, work_ms (work the services did, ms).
+    p_fail: chance that each service fails (the whole request then fails). The k values are interleaved
+    (k=1, 2, 3, 4, 1, 2, ...) so a slow moment on the machine hits all alike. Returns one row per request:
+    k, request, ok (True when every service answered), latency_ms, hops and work_ms (work the services did, ms;
+    NaN for failed requests).
     """
-    work = _check_work(work_ms, distribution, p_slow, slow_ms)
+    work = _check_work(work_ms, distribution, p_slow, slow_ms, p_fail)
     values = _ks("ks", ks, pool.size)
     n = v.integer("calls", calls, low=1, high=100_000)
-    pool.call(max(values), **work)  # warm-up
+    pool.call(max(values), **dict(work, p_fail=0.0))  # warm-up
     rows = []
     for i in range(n):
         for k in values:
-            seconds, reply = pool.call(k, first=i % pool.size, **work)
-            rows.append({"k": k, "request": i, "latency_ms": seconds * 1000, "hops": reply["hops"],
-                         "work_ms": reply["work_ms"]})
+            seconds, reply = pool.call(k, first=i % pool.size, check=False, **work)
+            ok = reply["status"] == 200
+            rows.append({"k": k, "request": i, "ok": ok, "latency_ms": seconds * 1000,
+                         "hops": reply["hops"] if ok else np.nan, "work_ms": reply["work_ms"] if ok else np.nan})
     return pd.DataFrame(rows)
 
 

@@ -28,13 +28,11 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-import numpy as np
-import pandas as pd
-
 from .. import _validate as v
 from . import processes
-from .harness import temporary_directory
-from .load import closed_loop, open_loop, summarize_requests
+
+# pandas, numpy and the load generator are imported inside the functions that need them, so the worker and
+# balancer processes (which import this module) start without them.
 
 ALGORITHMS = ("round_robin", "least_connections")
 KINDS = ("sleep", "cpu")
@@ -88,6 +86,8 @@ def dispatch(sizes, n_servers, algorithm, gap=1.0):
     "least_connections" (the server with the fewest jobs still in it when the job arrives; ties -> lowest index).
     Columns: job, arrival_s, size_s, server, start_s, finish_s, response_s (finish - arrival).
     """
+    import pandas as pd
+
     sizes = v.samples("sizes", sizes)
     n = v.integer("n_servers", n_servers, low=1)
     v.positive("gap", gap)
@@ -143,7 +143,7 @@ class _CartStore:
             return items
 
 
-def _worker_handler(worker_id, service_s, kind, carts, one_at_a_time):
+def _worker_handler(worker_id, service_s, kind, stores, default_store, one_at_a_time):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -166,16 +166,21 @@ def _worker_handler(worker_id, service_s, kind, carts, one_at_a_time):
             if url.path == "/health":
                 return self._reply(200, {"ok": True})
             if url.path == "/work":
+                seconds = float(query["ms"][0]) / 1000 if "ms" in query else service_s
+                how = query.get("kind", [kind])[0]
                 with one_at_a_time:
-                    if kind == "cpu":
-                        _spin(service_s)
+                    if how == "cpu":
+                        _spin(seconds)
                     else:
-                        time.sleep(service_s)
-                return self._reply(200, {"service_s": service_s})
+                        time.sleep(seconds)
+                return self._reply(200, {"service_s": seconds, "kind": how})
             if url.path == "/cart":
+                store = query.get("store", [default_store])[0]
+                if store not in stores:
+                    return self._reply(400, {"error": f"store must be one of {STORES}"})
                 with one_at_a_time:
-                    items = carts.add(query.get("user", ["anonymous"])[0])
-                return self._reply(200, {"items": items})
+                    items = stores[store].add(query.get("user", ["anonymous"])[0])
+                return self._reply(200, {"items": items, "store": store})
             return self._reply(404, {"error": "no such path"})
 
     return Handler
@@ -191,8 +196,8 @@ class _QuietHTTPServer(ThreadingHTTPServer):
 
 def worker(ready, worker_id, service_ms, kind, store, store_path):
     """Process entry point: one worker on 127.0.0.1 (ephemeral port, reported through ready), until terminated."""
-    carts = _CartStore(store, store_path)
-    handler = _worker_handler(worker_id, service_ms / 1000, kind, carts, threading.Lock())
+    stores = {"local": _CartStore("local", ""), "sqlite": _CartStore("sqlite", store_path)}
+    handler = _worker_handler(worker_id, service_ms / 1000, kind, stores, store, threading.Lock())
     server = _QuietHTTPServer(("127.0.0.1", 0), handler)
     ready(server.server_address[1])
     server.serve_forever(poll_interval=0.05)
@@ -207,17 +212,17 @@ class _BalancerState:
         n = len(self.ports)
         self.lock = threading.Lock()
         self.active, self.down_since = [0] * n, [None] * n
-        self.turn = 0
+        self.turn, self.n_active, self.health_checks = 0, n, True
         self.reset()
 
     def reset(self):
         n = len(self.ports)
         self.routed, self.connect_errors = [0] * n, [0] * n
-        self.requests = self.retries = self.failed_in_flight = self.no_worker = 0
+        self.requests = self.retries = self.failed_in_flight = self.no_worker = self.refused_to_client = 0
 
     def _up(self, exclude):
         now = time.monotonic()
-        return [i not in exclude and (d is None or now - d >= self.retry_after_s)
+        return [i < self.n_active and i not in exclude and (d is None or now - d >= self.retry_after_s)
                 for i, d in enumerate(self.down_since)]
 
     def choose(self, user, exclude):
@@ -237,25 +242,55 @@ class _BalancerState:
             return index
 
     def finished(self, index, failed_connect=False, failed_in_flight=False):
+        """Record how a forwarded request ended. With health tracking on, a failing worker is marked down and a
+        refused connection is retried elsewhere (counted in retries); with it off, nothing is learned."""
         with self.lock:
             self.active[index] -= 1
-            if failed_connect or failed_in_flight:
-                self.down_since[index] = time.monotonic()
-            else:
-                self.down_since[index] = None
+            if self.health_checks:
+                failed = failed_connect or failed_in_flight
+                self.down_since[index] = time.monotonic() if failed else None
             if failed_connect:
                 self.connect_errors[index] += 1
-                self.routed[index] -= 1
-                self.retries += 1
+                if self.health_checks:
+                    self.routed[index] -= 1
+                    self.retries += 1
+                else:
+                    self.refused_to_client += 1
             if failed_in_flight:
                 self.failed_in_flight += 1
+
+    def configure(self, query):
+        """Apply /lb/config?n_active=K&algorithm=A&sticky=0|1 (only the parameters given); return an error or None."""
+        with self.lock:
+            if "n_active" in query:
+                k = int(query["n_active"][0])
+                if not 1 <= k <= len(self.ports):
+                    return f"n_active must be in [1, {len(self.ports)}]"
+                self.n_active = k
+            if "algorithm" in query:
+                if query["algorithm"][0] not in ALGORITHMS:
+                    return f"algorithm must be one of {ALGORITHMS}"
+                self.algorithm = query["algorithm"][0]
+            if "sticky" in query:
+                self.sticky = query["sticky"][0] == "1"
+            if "health_checks" in query:
+                self.health_checks = query["health_checks"][0] == "1"
+                self.down_since = [None] * len(self.ports)
+            if "replace" in query:  # replace=INDEX:PORT, a restarted worker
+                index, port = (int(x) for x in query["replace"][0].split(":"))
+                if not 0 <= index < len(self.ports):
+                    return f"replace index must be in [0, {len(self.ports) - 1}]"
+                self.ports[index], self.down_since[index] = port, None
+        return None
 
     def snapshot(self):
         with self.lock:
             up = self._up(set())
-            return {"algorithm": self.algorithm, "sticky": self.sticky, "requests": self.requests,
+            return {"algorithm": self.algorithm, "sticky": self.sticky, "n_active": self.n_active,
+                    "requests": self.requests,
                     "routed": list(self.routed), "connect_errors": list(self.connect_errors),
-                    "retries": self.retries, "failed_in_flight": self.failed_in_flight,
+                    "health_checks": self.health_checks, "retries": self.retries,
+                    "refused_to_client": self.refused_to_client, "failed_in_flight": self.failed_in_flight,
                     "no_worker": self.no_worker, "up": up, "active": list(self.active)}
 
 
@@ -295,6 +330,14 @@ def _balancer_handler(state, timeout):
                     with state.lock:
                         state.reset()
                 return _simple_reply(client, 200, "OK", state.snapshot())
+            if url.path == "/lb/config":
+                try:
+                    error = state.configure(parse_qs(url.query))
+                except (ValueError, IndexError):
+                    error = "bad /lb/config query"
+                if error:
+                    return _simple_reply(client, 400, "Bad Request", {"error": error})
+                return _simple_reply(client, 200, "OK", state.snapshot())
             with state.lock:
                 state.requests += 1
             user = parse_qs(url.query).get("user", [None])[0]
@@ -310,7 +353,9 @@ def _balancer_handler(state, timeout):
                     backend = socket.create_connection(("127.0.0.1", state.ports[index]), timeout=timeout)
                 except OSError:
                     state.finished(index, failed_connect=True)
-                    continue  # route around it: try another worker
+                    if state.health_checks:
+                        continue  # route around it: try another worker
+                    return _simple_reply(client, 502, "Bad Gateway", {"error": "the worker refused the connection"})
                 break
             got = 0
             try:
@@ -378,24 +423,24 @@ class Cluster:
         self.retry_after_s = v.non_negative("retry_after_s", retry_after_s)
         self.timeout = v.positive("timeout", timeout)
         self.workers, self.worker_ports = [], []
-        self.balancer_process, self.port = None, None
+        self.balancer_process, self.port, self.store_path = None, None, None
         self._stack = None
 
     def start(self):
         """Start the workers (in parallel), then the balancer; returns self. On any failure everything is stopped."""
+        from .harness import temporary_directory
+
         if self._stack is not None:
             return self
         self._stack = contextlib.ExitStack()
         try:
             self._stack.callback(self._stop_processes)
-            store_path = ""
-            if self.store == "sqlite":
-                store_path = os.path.join(self._stack.enter_context(temporary_directory("scalelab-cluster-")),
-                                          "sessions.db")
-                _CartStore("sqlite", store_path)  # create the table once, before the workers race to do it
+            self.store_path = os.path.join(self._stack.enter_context(temporary_directory("scalelab-cluster-")),
+                                           "sessions.db")
+            _CartStore("sqlite", self.store_path)  # create the table once, before the workers race to do it
             with concurrent.futures.ThreadPoolExecutor(self.n_workers) as pool:
                 futures = [pool.submit(processes.start, worker, worker_id=i, service_ms=self.service_ms,
-                                       kind=self.kind, store=self.store, store_path=store_path)
+                                       kind=self.kind, store=self.store, store_path=self.store_path)
                            for i in range(self.n_workers)]
                 for future in futures:  # record every started process before raising any failure
                     with contextlib.suppress(Exception):
@@ -450,6 +495,19 @@ class Cluster:
         v.integer("index", index, low=0, high=self.n_workers - 1)
         processes.stop(self.workers[index])
 
+    def restart_worker(self, index):
+        """Start a fresh worker in place of worker ``index`` (as an orchestrator would) and hand it to the balancer.
+
+        The new worker starts with empty local state; returns its port."""
+        v.integer("index", index, low=0, high=self.n_workers - 1)
+        processes.stop(self.workers[index])
+        process, port = processes.start(worker, worker_id=index, service_ms=self.service_ms, kind=self.kind,
+                                        store=self.store, store_path=self.store_path)
+        self.workers[index], self.worker_ports[index] = process, port
+        with urllib.request.urlopen(f"{self.base}/lb/config?replace={index}:{port}", timeout=5) as reply:
+            reply.read()
+        return port
+
     def worker_alive(self, index):
         """True while worker ``index`` is running."""
         return self.workers[index].poll() is None
@@ -457,6 +515,24 @@ class Cluster:
     def stats(self, reset=False):
         """The balancer's counters: requests, routed (per worker), connect_errors, retries, failed_in_flight, up."""
         with urllib.request.urlopen(self.base + "/lb/stats" + ("?reset=1" if reset else ""), timeout=5) as reply:
+            return json.loads(reply.read())
+
+    def configure(self, n_active=None, algorithm=None, sticky=None, health_checks=None):
+        """Change the balancer at run time: use only the first ``n_active`` workers, switch algorithm or stickiness,
+        turn health tracking (mark failing workers down, retry refused connections elsewhere) on or off."""
+        query = {}
+        if health_checks is not None:
+            query["health_checks"] = int(bool(health_checks))
+        if n_active is not None:
+            query["n_active"] = v.integer("n_active", n_active, low=1, high=self.n_workers)
+        if algorithm is not None:
+            if algorithm not in ALGORITHMS:
+                raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
+            query["algorithm"] = algorithm
+        if sticky is not None:
+            query["sticky"] = int(bool(sticky))
+        path = "/lb/config?" + "&".join(f"{k}={val}" for k, val in query.items())
+        with urllib.request.urlopen(self.base + path, timeout=5) as reply:
             return json.loads(reply.read())
 
     def get(self, path):
@@ -471,66 +547,104 @@ class Cluster:
 
 
 # ------------------------------------------------------------------------------------------------------ benchmarks
+@contextlib.contextmanager
+def _using(cluster, **kwargs):
+    """Yield ``cluster`` if given (the caller owns it), else a new Cluster(**kwargs) stopped on exit."""
+    if cluster is not None:
+        yield cluster
+    else:
+        with Cluster(**kwargs) as made:
+            yield made
+
+
 def scaling_sweep(ns=(1, 2, 3, 4), kind="sleep", service_ms=20.0, users_per_worker=2, seconds=1.0,
-                  algorithm="least_connections"):
+                  algorithm="least_connections", repeats=1, cluster=None):
     """Throughput and latency of a closed-loop load (users_per_worker * N users, no think time) for each N.
 
-    One row per N: n_workers, kind, users, requests, ok, error_rate, throughput_rps, p50_ms, p95_ms, p99_ms,
-    mean_ms and speedup (throughput / throughput at the smallest N).
+    repeats: runs per N; the one with the highest throughput (the least disturbed by other work on the machine)
+    is kept.
+    Uses ``cluster`` if given (it needs at least max(ns) workers), else starts one with max(ns) workers; the
+    balancer is told to use only the first N workers for each point. kind: "sleep" or "cpu" work per request.
+    One row per N: n_workers, kind, service_ms, users, requests, ok, error_rate, throughput_rps (ok replies/s),
+    mean_ms, p50_ms, p95_ms, p99_ms and speedup (throughput / throughput at the first N).
     """
+    import pandas as pd
+
+    from .load import closed_loop
+
     ns = [v.integer("n", n, low=1, high=16) for n in ns]
     if not ns:
         raise ValueError("ns must hold at least one worker count")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     upw = v.integer("users_per_worker", users_per_worker, low=1, high=50)
+    repeats = v.integer("repeats", repeats, low=1, high=20)
     v.positive("seconds", seconds)
     v.positive("service_ms", service_ms)
     per_user = max(5, int(round(seconds * 1000 / (service_ms * upw))))
     rows = []
-    for n in ns:
-        with Cluster(n, algorithm, service_ms=service_ms, kind=kind) as cluster:
-            closed_loop(cluster.url, users=n, requests_per_user=2)  # warm-up: connections, imports, caches
-            result = closed_loop(cluster.url, users=upw * n, requests_per_user=per_user)
-            summary = result.summary()
-        rows.append({"n_workers": n, "kind": kind, "service_ms": service_ms, **summary})
+    with _using(cluster, n_workers=max(ns), algorithm=algorithm, service_ms=service_ms, kind=kind) as used:
+        if used.n_workers < max(ns):
+            raise ValueError(f"cluster has {used.n_workers} workers, the sweep needs {max(ns)}")
+        url = f"{used.url}?kind={kind}&ms={service_ms:g}"
+        for n in ns:
+            used.configure(n_active=n, algorithm=algorithm)
+            closed_loop(url, users=n, requests_per_user=2)  # warm-up: connections, caches
+            runs = [closed_loop(url, users=upw * n, requests_per_user=per_user).summary() for _ in range(repeats)]
+            summary = max(runs, key=lambda run: run["throughput_rps"])
+            rows.append({"n_workers": n, "kind": kind, "service_ms": service_ms, **summary})
+        used.configure(n_active=used.n_workers)
     frame = pd.DataFrame(rows)
     keep = ["n_workers", "kind", "service_ms", "users", "requests", "ok", "error_rate", "throughput_rps",
             "mean_ms", "p50_ms", "p95_ms", "p99_ms"]
-    frame = frame[[c for c in keep if c in frame.columns]]
+    frame = frame[[c for c in keep if c in frame.columns]].copy()
     frame["speedup"] = frame["throughput_rps"] / frame["throughput_rps"].iloc[0]
     return frame
 
 
 def failover_run(n_workers=3, rate=80.0, seconds=3.0, kill_at_s=1.0, kill_index=0, service_ms=20.0,
-                 algorithm="least_connections", retry_after_s=0.5):
-    """Open-loop load at ``rate`` req/s for ``seconds``; worker ``kill_index`` is killed ``kill_at_s`` s in.
+                 algorithm="least_connections", retry_after_s=0.5, health_checks=True, cluster=None):
+    """Open-loop load at ``rate`` req/s for ``seconds`` over n_workers; worker ``kill_index`` dies ``kill_at_s`` in.
 
+    Uses ``cluster`` if given (its first n_workers workers; one of them is killed), else starts its own.
+    health_checks=False turns the balancer naive: it keeps sending 1/N of the requests to the dead worker.
     Returns the per-request DataFrame of ``open_loop`` (scheduled, start, ttfb, end, status, latency_s, ...)
-    plus ``ok`` (status 200); ``frame.attrs`` holds ``kill_at_s`` and the balancer's counters (``balancer``).
+    plus ``ok`` (status 200); ``frame.attrs`` holds ``kill_at_s``, ``kill_index`` and the balancer's counters.
     """
+    from .load import closed_loop, open_loop
+
     n = v.integer("n_workers", n_workers, low=2, high=16)
+    v.positive("rate", rate)
     seconds = v.positive("seconds", seconds)
     kill_at = v.number("kill_at_s", kill_at_s, 0, seconds)
     v.integer("kill_index", kill_index, low=0, high=n - 1)
-    with Cluster(n, algorithm, service_ms=service_ms, retry_after_s=retry_after_s) as cluster:
-        closed_loop(cluster.url, users=n, requests_per_user=2)
-        cluster.stats(reset=True)
-        timer = threading.Timer(kill_at, cluster.kill_worker, args=(kill_index,))
+    with _using(cluster, n_workers=n, algorithm=algorithm, service_ms=service_ms,
+                retry_after_s=retry_after_s) as used:
+        used.configure(n_active=n, algorithm=algorithm, health_checks=health_checks)
+        url = f"{used.url}?kind=sleep&ms={service_ms:g}"
+        closed_loop(url, users=n, requests_per_user=2)
+        used.stats(reset=True)
+        timer = threading.Timer(kill_at, used.kill_worker, args=(kill_index,))
         timer.start()
         try:
-            result = open_loop(cluster.url, rate, requests=max(1, int(round(rate * seconds))), arrivals="uniform")
+            result = open_loop(url, rate, requests=max(1, int(round(rate * seconds))), arrivals="uniform")
         finally:
             timer.cancel()
             timer.join()
-        stats = cluster.stats()
+        stats = used.stats()
+        used.configure(health_checks=True)
     frame = result.requests.copy()
     frame["ok"] = frame["status"] == 200
     frame.attrs.update({"kill_at_s": kill_at, "kill_index": kill_index, "n_workers": n, "rate": rate,
-                        "balancer": stats})
+                        "health_checks": bool(health_checks), "balancer": stats})
     return frame
 
 
 def timeline(frame, bin_s=0.25):
     """Bin a per-request frame by scheduled time: per bin, ok replies/s, failed requests and P95 latency (ms)."""
+    import numpy as np
+    import pandas as pd
+
     v.positive("bin_s", bin_s)
     if "status" not in frame or "scheduled" not in frame:
         raise ValueError("frame must have the columns 'scheduled' and 'status' (from open_loop or failover_run)")
@@ -553,31 +667,38 @@ def availability_of(frame):
     return {"requests": total, "errors": errors, "availability": (total - errors) / total if total else float("nan")}
 
 
-def session_run(store="local", sticky=True, n_workers=3, users=4, steps=8, kill_after_step=4):
-    """Each user adds one item to their cart per step, through the balancer; after ``kill_after_step`` steps the
-    worker that served user ``u0`` last is killed (0 = never).
+def session_run(sticky=True, stores=STORES, users=4, steps=6, kill_after_step=3, tag="", cluster=None):
+    """Each user adds one item per step to a cart in each of ``stores``, through the balancer; right after step
+    ``kill_after_step`` the worker that served user 0 last is killed (0 = never). Uses ``cluster`` if given
+    (else a 3-worker one). Each request is retried once if it fails (a client's usual retry).
 
-    One row per request: user, step, status, worker, items (what the cart says), expected (= step), lost.
+    One row per request: user, store, step, status, worker, items (what the cart holds), expected (= step) and
+    lost (expected - items). ``frame.attrs`` holds killed_worker and sticky.
     """
-    if store not in STORES:
-        raise ValueError(f"store must be one of {STORES}, got {store!r}")
+    import pandas as pd
+
+    for store in stores:
+        if store not in STORES:
+            raise ValueError(f"stores must hold only {STORES}, got {store!r}")
     u = v.integer("users", users, low=1, high=50)
     steps = v.integer("steps", steps, low=1, high=200)
     kill_after = v.integer("kill_after_step", kill_after_step, low=0, high=steps)
-    rows = []
-    with Cluster(n_workers, "round_robin", service_ms=1.0, sticky=sticky, store=store,
-                 retry_after_s=60.0) as cluster:
-        killed = None
+    rows, killed = [], None
+    with _using(cluster, n_workers=3, algorithm="round_robin", service_ms=1.0) as used:
+        used.configure(sticky=sticky, algorithm="round_robin")
         for step in range(1, steps + 1):
             for k in range(u):
-                user = f"u{k}"
-                status, body = cluster.get(f"/cart?user={user}")
-                rows.append({"user": user, "step": step, "status": status, "worker": body.get("worker", -1),
-                             "items": body.get("items", 0), "expected": step})
+                user = f"{tag}u{k}"
+                for store in stores:
+                    status, body = used.get(f"/cart?user={user}&store={store}")
+                    if status != 200:
+                        status, body = used.get(f"/cart?user={user}&store={store}")
+                    rows.append({"user": user, "store": store, "step": step, "status": status,
+                                 "worker": body.get("worker", -1), "items": body.get("items", 0), "expected": step})
             if step == kill_after:
-                killed = next(r["worker"] for r in reversed(rows) if r["user"] == "u0")
-                cluster.kill_worker(killed)
+                killed = next(r["worker"] for r in reversed(rows) if r["user"] == f"{tag}u0")
+                used.kill_worker(killed)
     frame = pd.DataFrame(rows)
     frame["lost"] = frame["expected"] - frame["items"]
-    frame.attrs.update({"store": store, "sticky": sticky, "killed_worker": killed, "kill_after_step": kill_after})
+    frame.attrs.update({"sticky": sticky, "killed_worker": killed, "kill_after_step": kill_after})
     return frame

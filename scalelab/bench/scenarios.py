@@ -327,7 +327,7 @@ def _latency_row(label, seconds):
 
 
 # ---------------------------------------------------------------------------------------------- scenarios
-def coordinated_omission(rate=50.0, seconds=2.0, stall_at_s=0.5, stall_s=0.4, service_time=0.004):
+def coordinated_omission(rate=50.0, seconds=1.5, stall_at_s=0.4, stall_s=0.4, service_time=0.004):
     """The same one-worker service, frozen once for stall_s seconds, measured three ways at the same rate (req/s):
     a paced closed-loop user as a naive tool records it, the same samples corrected to the intended send times,
     and an open loop (uniform arrivals, latency from the scheduled send). One row per way, latencies in ms."""

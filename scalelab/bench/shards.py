@@ -55,6 +55,10 @@ CREATE INDEX orders_by_user ON orders (user_id);
 """
 
 
+class ShardUnavailable(RuntimeError):
+    """A query needed a shard that is marked down."""
+
+
 class ShardSet:
     """n SQLite files in ``folder`` holding ``dataset`` split by user (users, orders) and by product (products).
 
@@ -68,6 +72,7 @@ class ShardSet:
         self.paths = [os.path.join(folder, f"shard{i}of{n_shards}.sqlite") for i in range(n_shards)]
         self.conns = []
         self.pool = None
+        self.down = set()
         try:
             self._build(dataset)
             self.pool = ThreadPoolExecutor(max_workers=self.n_shards, thread_name_prefix="shard")
@@ -84,6 +89,9 @@ class ShardSet:
         for row in dataset["products"]:
             parts["products"][self.shard_of_product(row[0])].append(row)
         for i, path in enumerate(self.paths):
+            for stale in (path, path + "-wal", path + "-shm"):
+                if os.path.exists(stale):
+                    os.remove(stale)
             conn = sqlite3.connect(path, check_same_thread=False)
             self.conns.append(conn)
             conn.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;" + SCHEMA)
@@ -115,10 +123,21 @@ class ShardSet:
     def __exit__(self, *exc):
         self.close()
 
+    def file_sizes(self):
+        """Bytes on disk of each shard file (a list), after a checkpoint of the write-ahead log."""
+        for conn in self.conns:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return [os.path.getsize(path) for path in self.paths]
+
+    def _conn(self, shard):
+        if shard in self.down:
+            raise ShardUnavailable(f"shard {shard} is down")
+        return self.conns[shard]
+
     # --- queries ---------------------------------------------------------------------------------------------------
     def point_lookup(self, user_id):
         """A user's region, order count and total spend: two indexed queries on the one shard that holds them."""
-        conn = self.conns[self.shard_of_user(user_id)]
+        conn = self._conn(self.shard_of_user(user_id))
         region = conn.execute("SELECT region FROM users WHERE id = ?", (user_id,)).fetchone()
         count, total = conn.execute("SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM orders WHERE user_id = ?",
                                     (user_id,)).fetchone()
@@ -126,11 +145,13 @@ class ShardSet:
 
     def scatter(self, sql, params=(), parallel=False):
         """Run ``sql`` on every shard (in the thread pool if ``parallel``); return the list of each shard's rows."""
+        conns = [self._conn(i) for i in range(self.n_shards)]
+
         def run(conn):
             return conn.execute(sql, params).fetchall()
         if parallel and self.n_shards > 1:
-            return list(self.pool.map(run, self.conns))
-        return [run(conn) for conn in self.conns]
+            return list(self.pool.map(run, conns))
+        return [run(conn) for conn in conns]
 
     def revenue_between(self, first_day, last_day, parallel=False):
         """(orders, revenue) over days first_day..last_day: a full scan on every shard, partial sums merged."""
@@ -152,7 +173,8 @@ class ShardSet:
         for pid in {pid for pid, _ in orders}:
             wanted[self.shard_of_product(pid)].append(pid)
         category = {}
-        for conn, ids in zip(self.conns, wanted):
+        for shard, ids in enumerate(wanted):
+            conn = self._conn(shard)
             if ids:
                 marks = ",".join("?" * len(ids))
                 category.update(conn.execute(f"SELECT id, category FROM products WHERE id IN ({marks})", ids))
@@ -160,6 +182,76 @@ class ShardSet:
         for pid, amount in orders:
             totals[category[pid]] = totals.get(category[pid], 0.0) + amount
         return {c: round(s, 2) for c, s in sorted(totals.items())}
+
+
+def outage_effect(shards, down, user_ids, window=(0, 29)):
+    """Mark shard ``down`` as failed and try a point lookup per user and one scatter-gather query.
+
+    Returns a DataFrame: query, attempted, served, served_fraction. The shard is marked up again afterwards.
+    """
+    down = v.integer("down", down, low=0, high=shards.n_shards - 1)
+    shards.down = {down}
+    try:
+        served = 0
+        for user in user_ids:
+            try:
+                shards.point_lookup(int(user))
+                served += 1
+            except ShardUnavailable:
+                pass
+        try:
+            shards.revenue_between(*window)
+            scatter = 1
+        except ShardUnavailable:
+            scatter = 0
+    finally:
+        shards.down = set()
+    n = len(user_ids)
+    return pd.DataFrame([{"query": "point lookup (routed)", "attempted": n, "served": served,
+                          "served_fraction": served / n},
+                         {"query": "scatter-gather", "attempted": 1, "served": scatter, "served_fraction": scatter}])
+
+
+def transfer_demo(folder, amount=100):
+    """Move ``amount`` between two accounts and crash half-way, once inside one database and once across two shards.
+
+    One database: debit and credit share one transaction, the crash rolls both back. Two shards: each file commits on
+    its own, the debit is committed before the crash, the credit never happens. Returns a DataFrame: layout,
+    total_before, total_after, lost (money units).
+    """
+    if not os.path.isdir(folder):
+        raise ValueError(f"folder must be an existing directory, got {folder!r}")
+    amount = v.positive("amount", amount)
+    rows = []
+    for layout, files in (("one database", ["bank.sqlite", "bank.sqlite"]),
+                          ("two shards", ["bank_a.sqlite", "bank_b.sqlite"])):
+        paths = [os.path.join(folder, f) for f in files]
+        conns = [sqlite3.connect(paths[0])]
+        conns.append(conns[0] if paths[1] == paths[0] else sqlite3.connect(paths[1]))
+        try:
+            for path, conn, account in zip(paths, conns, ("alice", "bob")):
+                conn.execute("CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, balance REAL)")
+                conn.execute("INSERT OR REPLACE INTO accounts VALUES (?, 1000)", (account,))
+                conn.commit()
+
+            def total():
+                return sum(c.execute("SELECT SUM(balance) FROM accounts WHERE name = ?", (n,)).fetchone()[0]
+                           for c, n in zip(conns, ("alice", "bob")))
+            before = total()
+            try:
+                conns[0].execute("UPDATE accounts SET balance = balance - ? WHERE name = 'alice'", (amount,))
+                if conns[1] is not conns[0]:
+                    conns[0].commit()  # a shard can only commit its own half
+                raise ConnectionError("crash between debit and credit")
+            except ConnectionError:
+                for conn in conns:
+                    conn.rollback()
+            after = total()
+            rows.append({"layout": layout, "total_before": before, "total_after": after, "lost": before - after})
+        finally:
+            for conn in set(conns):
+                conn.close()
+    return pd.DataFrame(rows)
 
 
 def _time_per_query(fn, args_list):

@@ -180,3 +180,42 @@ def write_durability(modes=("buffered", "fsync_each"), writes=100, record_bytes=
                              "wall_s": wall, "writes_per_s": writes / wall})
                 os.remove(path)
     return pd.DataFrame(rows)
+
+
+def _local_handler():
+    return b"ok"
+
+
+def call_latency(calls=100, repeats=3):
+    """The price of a network hop: the same trivial request answered by a function in this process vs by a server
+    process over loopback HTTP (a new connection per call, as a naive client makes).
+
+    Returns rows: where ("in-process" or "loopback HTTP"), calls, repeat, wall_s, us_per_call (microseconds).
+    The server is started on 127.0.0.1 and stopped again, also on error.
+    """
+    import urllib.request
+
+    from .service import LoopbackService
+
+    v.integer("calls", calls, low=1)
+    v.integer("repeats", repeats, low=1)
+    rows = []
+    with LoopbackService(service_time=0.0, distribution="constant") as service:
+        health = f"http://127.0.0.1:{service.port}/health"
+
+        def remote():
+            for _ in range(calls):
+                with urllib.request.urlopen(health, timeout=5) as reply:
+                    reply.read()
+
+        def local():
+            for _ in range(calls):
+                _local_handler()
+
+        remote()  # warm-up: imports, first connection
+        for where, job in (("in-process", local), ("loopback HTTP", remote)):
+            for r in range(repeats):
+                _, wall, _ = time_call(job)
+                rows.append({"where": where, "calls": calls, "repeat": r, "wall_s": wall,
+                             "us_per_call": wall / calls * 1e6})
+    return pd.DataFrame(rows)

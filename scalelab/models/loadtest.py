@@ -119,8 +119,11 @@ def leak_trend(times_s, memory_bytes):
             "r_squared": r_squared, "p_value": float(fit.pvalue) if np.isfinite(fit.pvalue) else 1.0}
 
 
-def is_leaking(times_s, memory_bytes, min_slope_bytes_per_s=1024.0, max_p_value=0.01):
-    """True when memory grows faster than min_slope_bytes_per_s and the trend is significant (p < max_p_value)."""
+def is_leaking(times_s, memory_bytes, min_slope_bytes_per_s=10_000.0, max_p_value=0.01):
+    """True when memory grows faster than min_slope_bytes_per_s and the trend is significant (p < max_p_value).
+
+    The default threshold (10 kB/s, about 0.9 GB a day) ignores the few kB/s a fresh process uses while warming up.
+    """
     v.non_negative("min_slope_bytes_per_s", min_slope_bytes_per_s)
     v.probability("max_p_value", max_p_value)
     fit = leak_trend(times_s, memory_bytes)

@@ -36,6 +36,13 @@ class QueueTrace:
     def __len__(self):
         return len(self.waits)
 
+    def in_system_at(self, times):
+        """Number of customers in the system (queued or in service) at each of ``times`` (same time unit)."""
+        at = v.samples("times", times)
+        arrived = np.searchsorted(self.arrival_times, at, side="right")
+        left = np.searchsorted(np.sort(self.departure_times), at, side="right")
+        return arrived - left
+
     def summary(self, warmup=0):
         """Mean wait, mean time in system, throughput, utilisation and L (by Little's law) after ``warmup`` customers."""
         start = v.integer("warmup", warmup, low=0, high=len(self) - 1)
@@ -46,7 +53,8 @@ class QueueTrace:
         return {"customers": len(arrivals), "servers": self.servers,
                 "mean_wait": float(self.waits[start:].mean()), "mean_time_in_system": mean_w,
                 "p_wait": float(np.mean(self.waits[start:] > 0)),
-                "arrival_rate": rate, "utilization": float(self.service_times[start:].sum()) / (self.servers * span),
+                "arrival_rate": rate,
+                "utilization": float(self.service_times[start:].sum()) / (self.servers * span) if span > 0 else math.nan,
                 "mean_in_system": rate * mean_w}
 
     def to_frame(self):
@@ -148,10 +156,10 @@ def confidence_interval(values, confidence=0.95):
     level = v.number("confidence", confidence, 0, 1, low_open=True, high_open=True)
     if data.size < 2:
         raise ValueError(f"values must hold at least 2 numbers for an interval, got {data.size}")
-    from scipy import stats
+    from scipy.special import stdtrit  # Student-t quantile; lighter to import than scipy.stats
 
     mean = float(data.mean())
-    half = float(stats.t.ppf(0.5 + level / 2, data.size - 1) * data.std(ddof=1) / math.sqrt(data.size))
+    half = float(stdtrit(data.size - 1, 0.5 + level / 2) * data.std(ddof=1) / math.sqrt(data.size))
     return mean, mean - half, mean + half
 
 

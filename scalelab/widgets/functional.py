@@ -17,10 +17,14 @@ def chain_availability_compute(services, availability, replicas, max_services=20
     single = np.array([ms.chain_availability(int(n), availability, 1) for n in k])
     redundant = np.array([ms.chain_availability(int(n), availability, replicas) for n in k])
     at_single, at_redundant = single[services - 1], redundant[services - 1]
-    hours = lambda a: availability_model.downtime(float(a)).total_seconds() / 3600  # noqa: E731
     return {"k": k, "single": single, "redundant": redundant, "single_at_k": float(at_single),
-            "redundant_at_k": float(at_redundant), "downtime_hours_single": hours(at_single),
-            "downtime_hours_redundant": hours(at_redundant)}
+            "redundant_at_k": float(at_redundant), "downtime_hours_single": _downtime_hours(at_single),
+            "downtime_hours_redundant": _downtime_hours(at_redundant)}
+
+
+def _downtime_hours(availability):
+    """Hours per year a request path with this availability is down."""
+    return availability_model.downtime(float(availability)).total_seconds() / 3600
 
 
 def chain_availability_draw(result, params):

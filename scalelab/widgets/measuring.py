@@ -101,8 +101,13 @@ def percentile_explorer(median_ms=20.0, sigma=0.6, measured_ms=None):
     controls = {"median_ms": base.slider(float(median_ms), 1.0, 200.0, 1.0, "median (ms)"),
                 "sigma": base.slider(float(sigma), 0.0, 1.5, 0.05, "spread σ")}
     fixed = {"measured_ms": None if measured_ms is None else np.asarray(measured_ms, dtype=float)}
-    return base.Explorer(lambda median_ms, sigma, measured_ms=None: skewed_latency(median_ms, sigma),
-                         draw_skewed_latency, controls, css_class="lesson01-percentiles", fixed=fixed)
+    return base.Explorer(_skewed_latency_view, draw_skewed_latency, controls, css_class="lesson01-percentiles",
+                         fixed=fixed)
+
+
+def _skewed_latency_view(median_ms, sigma, measured_ms=None):
+    """skewed_latency for the Explorer: the measured sample is only drawn, not used by the model."""
+    return skewed_latency(median_ms, sigma)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -148,6 +153,8 @@ def draw_apdex(result, params):
     ts = np.linspace(max(top / 200, 0.1), top, 120)
     right.plot(ts, apdex_curve(lat, ts), color="#264653")
     right.plot([t], [result["score"]], "o", color="#e76f51")
+    right.axhline(0.94, color="grey", lw=0.8, ls=":")
+    right.text(ts[-1], 0.94, "excellent ≥ 0.94", ha="right", va="bottom", fontsize=8, color="grey")
     right.set_xlabel("threshold T (ms)")
     right.set_ylabel("Apdex (0–1)")
     right.set_ylim(0, 1.05)
@@ -184,7 +191,10 @@ def format_duration(seconds):
     minutes, secs = divmod(rest, 60)
     parts = [(days, "d"), (hours, "h"), (minutes, "min"), (secs, "s")]
     first = next(i for i, (n, _) in enumerate(parts) if n)
-    return " ".join(f"{n} {unit}" for n, unit in parts[first:first + 3] if n)
+    shown = parts[first:first + 3]
+    while not shown[-1][0]:  # drop trailing zeros: "1 h", not "1 h 0 min 0 s"
+        shown.pop()
+    return " ".join(f"{n} {unit}" for n, unit in shown)
 
 
 def downtime_budget(nines):
@@ -219,7 +229,7 @@ def draw_downtime(result, params):
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, "  " + result[f"{p}_text"], va="center",
                 fontsize=9)
     ax.set_xscale("log")
-    ax.set_xlim(min(minutes) / 3, max(minutes) * 30)
+    ax.set_xlim(1e-3, 1e6)  # fixed, so moving the slider moves the bars
     ax.invert_yaxis()
     ax.set_xlabel("allowed downtime (minutes, log scale)")
     ax.set_title(f"{result['nines']:.1f} nines = {result['availability_percent']:.4g} % available", fontsize=10)
@@ -308,6 +318,7 @@ def plot_rate_sweep(frame):
                  alpha=0.15, color="grey")
         twin.set_ylabel("server utilisation (0–1, grey bars)")
         twin.set_ylim(0, 1.6)
+    plt.close(fig)  # shown once, by the notebook, as the cell's result
     return fig
 
 
@@ -322,4 +333,5 @@ def plot_latency_cdf(samples_ms, xlabel="latency (ms)"):
     ax.set_xlabel(xlabel + ", log scale")
     ax.set_ylabel("share of requests ≤ x")
     ax.legend(fontsize=8)
+    plt.close(fig)  # shown once, by the notebook, as the cell's result
     return fig

@@ -3,6 +3,8 @@ versus virtual nodes, and a scatter-gather cost model drawn over the learner's S
 
 Each view is a pure ``compute`` (tested without a browser) plus a ``draw``, wired by ``base.Explorer``.
 """
+import functools
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -61,7 +63,7 @@ def skew_explorer():
 
 # --- 2. rebalancing: keys moved from n to n + 1 shards -------------------------------------------------------------
 
-def moved_fractions(max_shards=12, vnodes=100, n_keys=4000):
+def moved_fractions(max_shards=12, vnodes=100, n_keys=3000):
     """Fraction of keys moved going from n to n + 1 shards, n = 1..max_shards, for each scheme, with the theory.
 
     Returns a DataFrame: n, scheme, moved (measured on n_keys keys, 0..1), theory (n/(n+1) or 1/(n+1)).
@@ -106,6 +108,13 @@ def moved_explorer():
 VNODE_SWEEP = (1, 2, 5, 10, 20, 50, 100, 200, 400)
 
 
+@functools.lru_cache(maxsize=256)
+def _ring_shares(vnodes, nodes):
+    """Each node's share of a ring of ``nodes`` nodes with ``vnodes`` points each (cached: pure)."""
+    ring = p.ConsistentHashRing([f"node-{i}" for i in range(nodes)], vnodes=vnodes)
+    return np.array(list(ring.ownership().values()))
+
+
 def ring_spread(vnodes=10, nodes=8):
     """Share of the key space each node owns on a ring with ``vnodes`` points per node, and max/mean over a sweep.
 
@@ -113,14 +122,10 @@ def ring_spread(vnodes=10, nodes=8):
     imbalance).
     """
     nodes = v.integer("nodes", nodes, low=1, high=64)
-
-    def spread(k):
-        shares = np.array(list(p.ConsistentHashRing([f"node-{i}" for i in range(nodes)], vnodes=k)
-                               .ownership().values()))
-        return shares, float(shares.max() * nodes)
-
-    shares, worst = spread(v.integer("vnodes", vnodes, low=1, high=1000))
-    sweep = pd.DataFrame([{"vnodes": k, "imbalance": spread(k)[1]} for k in VNODE_SWEEP])
+    shares = _ring_shares(v.integer("vnodes", vnodes, low=1, high=1000), nodes)
+    worst = float(shares.max() * nodes)
+    sweep = pd.DataFrame([{"vnodes": k, "imbalance": float(_ring_shares(k, nodes).max() * nodes)}
+                          for k in VNODE_SWEEP])
     return {"shares": shares, "imbalance": worst, "sweep": sweep}
 
 

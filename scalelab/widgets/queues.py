@@ -116,8 +116,9 @@ def servers_explorer(arrival_rate=90.0, service_time_ms=50.0, target_wait_ms=10.
 def latency_vs_model(measured, service_time_s, overhead_s=0.0):
     """Measured mean latency against the M/M/1 curve on the same axes; returns a matplotlib Figure.
 
-    measured: a DataFrame with columns ``utilization`` (0-1) and ``mean_ms``; service_time_s: the mean service
-    time (s); overhead_s: a fixed per-request cost (s) added to the model as a second, dashed curve.
+    measured: a DataFrame with columns ``utilization`` (0-1) and ``mean_ms`` (optionally ``low_ms`` and ``high_ms``,
+    an interval drawn as error bars); service_time_s: the mean service time (s); overhead_s: a fixed per-request
+    cost (s) added to the model as a second, dashed curve.
     """
     s = v.positive("service_time_s", service_time_s)
     extra = v.non_negative("overhead_s", overhead_s)
@@ -129,10 +130,16 @@ def latency_vs_model(measured, service_time_s, overhead_s=0.0):
     ax.plot(100 * rho, model_ms, label="M/M/1 model W = S/(1-ρ)")
     if extra > 0:
         ax.plot(100 * rho, model_ms + 1000 * extra, "--", label=f"model + fixed overhead {1000 * extra:.1f} ms")
-    ax.plot(100 * measured["utilization"], measured["mean_ms"], "o", color="tab:red", label="measured mean latency")
+    x, y = 100 * measured["utilization"], measured["mean_ms"]
+    if {"low_ms", "high_ms"} <= set(measured.columns):
+        spread = [(y - measured["low_ms"]).clip(lower=0), (measured["high_ms"] - y).clip(lower=0)]
+        ax.errorbar(x, y, yerr=spread, fmt="o", color="tab:red", capsize=3, label="measured mean latency (95 % interval)")
+    else:
+        ax.plot(x, y, "o", color="tab:red", label="measured mean latency")
     ax.axvspan(100 * COMFORT_BAND[0], 100 * COMFORT_BAND[1], color="tab:green", alpha=0.12)
     ax.set_xlabel("utilisation of the worker ρ (%)")
     ax.set_ylabel("mean latency (ms)")
-    ax.set_ylim(0, max(12 * 1000 * s, float(np.nanmax(measured["mean_ms"])) * 1.1))
+    top = measured["high_ms"] if "high_ms" in measured.columns else measured["mean_ms"]
+    ax.set_ylim(0, max(12 * 1000 * s, float(np.nanmax(top)) * 1.1))
     ax.legend(fontsize=8, loc="upper left")
     return fig

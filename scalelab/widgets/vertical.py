@@ -81,7 +81,8 @@ def cost_draw(result, params):
     left.bar(range(len(result["labels"])), result["cost_per_performance"], color=colors)
     left.set_xticks(range(len(result["labels"])), result["labels"], rotation=20, fontsize=7)
     left.set_ylabel("dollars per unit of performance ($)")
-    left.set_title(f"chosen: ${result['chosen_cost_per_performance']:,.0f} per unit", fontsize=9)
+    left.set_title(f"{result['labels'][result['chosen']]}: ${result['chosen_cost_per_performance']:,.0f} per unit",
+                   fontsize=9)
     right.plot(result["performance"], result["cost"], "o-", label="one bigger box")
     base_cost = result["cost"][0] / result["performance"][0]
     right.plot(result["performance"], base_cost * result["performance"], "--", color="grey",
