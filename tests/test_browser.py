@@ -1,0 +1,403 @@
+"""Real-browser tests: every lesson runs in JupyterLab in headless Chromium, its Explorer answers a slider, and the
+nbgrader JupyterLab extensions load.
+
+Needs Chromium (`apt-get install chromium`, or `chromium` on PATH) and the Python package playwright (its own driver;
+never `playwright install`). Without either the module is skipped with the reason. Run only these tests with
+`pytest tests/test_browser.py` or `pytest -m browser`.
+
+The lessons are copied to a temporary directory that JupyterLab serves, so the browser never writes to `notebooks/`;
+the JupyterLab settings, workspaces and runtime files live in that directory too. One screenshot per lesson goes to
+`test-artifacts/browser/<lesson>.png` (pass or fail).
+"""
+import json
+import os
+import pathlib
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+LESSONS = sorted(path.name for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+
+
+def find_chromium():
+    """The Chromium executable: Debian's /usr/bin/chromium, else `chromium` on PATH, else None."""
+    if os.path.isfile("/usr/bin/chromium") and os.access("/usr/bin/chromium", os.X_OK):
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
+
+
+CHROMIUM = find_chromium()
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium not found (/usr/bin/chromium or `chromium` on PATH); "
+                                                "install it with `apt-get install chromium`"),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (`pip install playwright`)")
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1300, "height": 1500}
+LESSON_TIMEOUT_S = 180      # run-all of one lesson; the lessons aim at <= 60 s headless on 2 cores
+WIDGET_TIMEOUT_S = 30       # one slider round trip (seen: under a second)
+
+# One Explorer per lesson to move: (css_class given to scalelab.widgets.base.Explorer, the slider's parameter).
+EXPLORERS = {
+    "01": ("lesson01-nines", "nines"),
+    "02": ("lesson02-knee", "service_time_ms"),
+    "03": ("lesson03-amdahl", "max_workers"),
+    "04": ("lesson04-failover", "rate"),
+    "05": ("lesson05-chain-availability", "services"),
+    "06": ("lesson06-skew", "shards"),
+    "07": ("lesson07-profile", "capacity_rps"),
+    "08": ("lesson08-capacity", "workers"),
+}
+
+NBGRADER_COMMANDS = ["nbgrader:open-assignment-list", "nbgrader:open-course-list", "nbgrader:open-formgrader",
+                     "nbgrader:open-formgrader-local", "nbgrader:open-create-assignment"]
+NBGRADER_PLUGINS = ["@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list",
+                    "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader",
+                    "@jupyter/nbgrader:menu", "@jupyter/nbgrader:validate-assignment"]
+
+
+# --------------------------------------------------------------------------------------------------- the server
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _write_json(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
+
+
+class Lab:
+    """A JupyterLab server on 127.0.0.1 serving a temporary copy of the lessons."""
+
+    def __init__(self, tmp):
+        self.tmp = tmp
+        self.root = tmp / "root"
+        self.runtime = tmp / "runtime"
+        self.port = _free_port()
+        self.token = secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+        self.log = tmp / "jupyter.log"
+
+    def start(self, timeout=90):
+        shutil.copytree(ROOT / "notebooks", self.root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        home, config = self.tmp / "home", self.tmp / "config"
+        settings = config / "lab" / "user-settings" / "@jupyterlab"
+        _write_json(settings / "apputils-extension" / "notification.jupyterlab-settings", {"fetchNews": "false"})
+        _write_json(settings / "notebook-extension" / "tracker.jupyterlab-settings", {"windowingMode": "none"})
+        home.mkdir()
+        env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(config),
+               "JUPYTER_RUNTIME_DIR": str(self.runtime), "JUPYTER_DATA_DIR": str(self.tmp / "data"),
+               "JUPYTERLAB_WORKSPACES_DIR": str(self.tmp / "workspaces"), "PYTHONUNBUFFERED": "1"}
+        env.pop("JUPYTER_TOKEN", None)
+        jupyter = pathlib.Path(sys.executable).with_name("jupyter")
+        command = [str(jupyter) if jupyter.exists() else "jupyter", "lab", "--no-browser", f"--port={self.port}",
+                   f"--IdentityProvider.token={self.token}", "--ServerApp.ip=127.0.0.1", "--allow-root",
+                   f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True",
+                   "--ServerApp.port_retries=0"]
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(command, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                self.api("GET", "/api/status", timeout=2)
+                return
+            except (OSError, urllib.error.URLError):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"jupyter lab did not answer /api/status in {timeout} s:\n{self.log_tail()}")
+                time.sleep(0.25)
+
+    def log_tail(self, lines=40):
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def api(self, method, path, timeout=10):
+        request = urllib.request.Request(self.url + path, method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self):
+        """Shut down every session and kernel (the lessons' benchmarks stop their own servers in `finally`)."""
+        try:
+            for session in self.api("GET", "/api/sessions"):
+                self.api("DELETE", f"/api/sessions/{session['id']}", timeout=30)
+            for kernel in self.api("GET", "/api/kernels"):
+                self.api("DELETE", f"/api/kernels/{kernel['id']}", timeout=30)
+        except (OSError, urllib.error.URLError):
+            pass
+
+    def _kernel_pids(self):
+        """Kernels this server started: their command line names a connection file in our runtime directory."""
+        pids, marker = [], str(self.runtime).encode()
+        for entry in pathlib.Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if marker in (entry / "cmdline").read_bytes():
+                        pids.append(int(entry.name))
+                except OSError:
+                    pass
+        return pids
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.shutdown_kernels()
+            try:
+                self.api("POST", "/api/shutdown", timeout=10)
+                self.proc.wait(timeout=20)
+            except (OSError, urllib.error.URLError, subprocess.TimeoutExpired):
+                pass
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        for pid in self._kernel_pids():  # a kernel left behind despite the shutdown
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    server = Lab(tmp_path_factory.mktemp("jupyterlab"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = sync_api.sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(30_000)
+    # Only loopback: any other host (fonts, news) is refused at once instead of hanging.
+    context.route(lambda url: not url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")),
+                  lambda route: route.abort())
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _open(page, lab, path=""):
+    """Open /lab (or a file) in a fresh workspace, so no earlier tab comes back."""
+    tree = f"/tree/{path}" if path else ""
+    page.goto(f"{lab.url}/lab/workspaces/{uuid.uuid4().hex}{tree}?reset&token={lab.token}")
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.evaluate("() => window.jupyterapp.restored")
+
+
+def _screenshot(page, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), timeout=15_000)
+    except Exception as exc:  # a screenshot must never hide the real failure
+        print(f"screenshot {name} failed: {exc}")
+
+
+# --------------------------------------------------------------------------------------------------- the lessons
+
+# State of the notebook in the current tab, from JupyterLab's own model plus the rendered DOM.
+NOTEBOOK_STATE = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    if (!panel || !panel.content || !panel.sessionContext) return null;
+    const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+    const cells = panel.content.widgets.filter(cell => cell.model.type === 'code');
+    const errors = [];
+    cells.forEach((cell, index) => {
+        for (const output of cell.model.outputs.toJSON()) {
+            if (output.output_type === 'error') errors.push(`code cell ${index + 1}: ${output.ename}: ${output.evalue}`);
+        }
+    });
+    // Errors rendered anywhere in the notebook, including inside widget Output areas (not in the cell model).
+    const rendered = panel.node.querySelectorAll('[data-mime-type="application/vnd.jupyter.error"]').length;
+    const broken = [...panel.node.querySelectorAll('.jp-OutputArea-output')]
+        .filter(node => node.textContent.includes('Error displaying widget')).length;
+    const prompts = cells.map(cell => cell.node.querySelector('.jp-InputArea-prompt').textContent.trim());
+    return {
+        ready: panel.sessionContext.isReady,
+        kernel: kernel ? kernel.status : null,
+        kernelName: kernel ? kernel.name : null,
+        status: (document.querySelector('.jp-StatusBar-Widget') || {}).textContent || '',
+        cells: cells.length,
+        done: cells.filter(cell => cell.model.executionCount !== null).length,
+        prompts, errors, rendered, broken,
+    };
+}"""
+
+
+def _state(page):
+    return page.evaluate(NOTEBOOK_STATE)
+
+
+def _wait_kernel_idle(page, timeout_s=90):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if page.locator(".jp-Dialog .jp-mod-accept").count():  # "select kernel" dialog (no kernelspec metadata)
+            page.locator(".jp-Dialog .jp-mod-accept").first.click()
+        state = _state(page)
+        if state and state["ready"] and state["kernel"] == "idle" and page.get_by_text("| Idle").count():
+            return state
+        time.sleep(0.25)
+    raise AssertionError(f"the kernel did not become idle in {timeout_s} s: {_state(page)}")
+
+
+def _run_all(page, timeout_s):
+    """Run all cells; return when every code cell has a number and the kernel is idle, or a cell failed."""
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    deadline = time.monotonic() + timeout_s
+    settled = 0
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        state = _state(page)
+        finished = (state["done"] == state["cells"] and state["kernel"] == "idle"
+                    and all(prompt[1:-2].isdigit() for prompt in state["prompts"]))
+        failed = (state["errors"] or state["rendered"]) and state["kernel"] == "idle"
+        settled = settled + 1 if (finished or failed) else 0
+        if settled >= 2:  # idle twice in a row: nothing queued any more
+            return state
+    state = _state(page)
+    raise AssertionError(f"run-all did not finish in {timeout_s} s: {state['done']}/{state['cells']} cells ran, "
+                         f"kernel {state['kernel']}, prompts {state['prompts']}")
+
+
+OUTPUT_HTML = """(selector) => {
+    const node = document.querySelectorAll(selector)[0];
+    return node ? node.innerHTML : null;
+}"""
+
+
+def _move_slider(page, css_class, param):
+    """Move the Explorer's slider with the keyboard; return (old value, new value, seconds until the view changed)."""
+    control = page.locator(f".{css_class}-{param}").first
+    handle = control.locator("[role=slider]").first
+    output = f".{css_class}-output"
+    handle.scroll_into_view_if_needed()
+    before_html = page.evaluate(OUTPUT_HTML, output)
+    assert before_html, f"the output area .{output} of {css_class} is empty before the slider moved"
+    before = handle.get_attribute("aria-valuenow")
+    at_max = float(before) >= float(handle.get_attribute("aria-valuemax"))
+    handle.focus()
+    start = time.monotonic()
+    for _ in range(3):
+        handle.press("ArrowLeft" if at_max else "ArrowRight")
+    after = handle.get_attribute("aria-valuenow")
+    assert after != before, f"the slider {css_class}-{param} did not move from {before}"
+    deadline = start + WIDGET_TIMEOUT_S
+    while time.monotonic() < deadline:
+        html = page.evaluate(OUTPUT_HTML, output)
+        if html and html != before_html:
+            return before, after, time.monotonic() - start
+        time.sleep(0.1)
+    raise AssertionError(f"{css_class}: the output did not change within {WIDGET_TIMEOUT_S} s after moving "
+                         f"{param} from {before} to {after}")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_lesson_runs_and_explorer_responds(lab, page, lesson):
+    name = lesson.removesuffix(".ipynb")
+    timings = {}
+    start = time.monotonic()
+    try:
+        _open(page, lab, lesson)
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible", timeout=60_000)
+        state = _wait_kernel_idle(page)
+        assert state["kernelName"] == "python3", state
+        timings["open"] = time.monotonic() - start
+        run_start = time.monotonic()
+        state = _run_all(page, LESSON_TIMEOUT_S)
+        timings["run_all"] = time.monotonic() - run_start
+        assert not state["errors"], f"{lesson}: cells raised:\n" + "\n".join(state["errors"])
+        assert not state["rendered"], f"{lesson}: {state['rendered']} error output(s) rendered (widget output?)"
+        assert not state["broken"], f"{lesson}: a widget failed to display"
+        if name[:2] in EXPLORERS:
+            css_class, param = EXPLORERS[name[:2]]
+            old, new, seconds = _move_slider(page, css_class, param)
+            timings["widget"] = seconds
+            state = _state(page)
+            assert not state["errors"] and not state["rendered"], f"{lesson}: error after moving {css_class}-{param}"
+        elif name[:2] != "00":
+            pytest.fail(f"{lesson}: no Explorer registered in EXPLORERS for this lesson")
+    finally:
+        _screenshot(page, name)
+        lab.shutdown_kernels()
+        timings["total"] = time.monotonic() - start
+        print(f"\n{lesson}: " + ", ".join(f"{key} {value:.1f} s" for key, value in timings.items()))
+
+
+# --------------------------------------------------------------------------------------------------- nbgrader
+
+def _is_ignorable(message):
+    location = (message.location or {}).get("url", "") or ""
+    text = message.text
+    if "favicon" in location or "favicon" in text:
+        return True
+    # Requests we refuse on purpose (fonts, news): anything not on loopback.
+    if location and not location.startswith("http://127.0.0.1"):
+        return True
+    return "net::ERR_FAILED" in text and "127.0.0.1" not in text
+
+
+def test_nbgrader_extensions_load(lab, page):
+    errors = []
+    page.on("console", lambda message: errors.append(message) if message.type == "error" else None)
+    page_errors = []
+    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    try:
+        _open(page, lab)
+        plugins = page.evaluate("(ids) => ids.filter(id => !window.jupyterapp.hasPlugin(id))", NBGRADER_PLUGINS)
+        assert not plugins, f"nbgrader lab plugins not registered: {plugins}"
+        missing = page.evaluate("(ids) => ids.filter(id => !window.jupyterapp.commands.hasCommand(id))",
+                                NBGRADER_COMMANDS)
+        assert not missing, f"nbgrader commands missing: {missing}"
+        page.evaluate("() => window.jupyterapp.commands.execute('nbgrader:open-assignment-list')")
+        page.locator(".nbgrader-assignment-list").first.wait_for(state="visible", timeout=30_000)
+        page.wait_for_timeout(2000)  # let the panel's requests come back
+        kept = [f"{m.text} ({(m.location or {}).get('url', '')})" for m in errors if not _is_ignorable(m)]
+        assert not kept, "console errors:\n" + "\n".join(kept)
+        assert not page_errors, "uncaught page errors:\n" + "\n".join(page_errors)
+    finally:
+        _screenshot(page, "nbgrader")
