@@ -9,7 +9,7 @@ import time
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython import get_ipython
-from IPython.display import display
+from IPython.display import Image, display
 
 
 class Explorer:
@@ -33,6 +33,7 @@ class Explorer:
         self.widget = widgets.VBox([widgets.HBox(list(self.controls.values()),
                                                  layout=widgets.Layout(flex_flow="row wrap")), self.output])
         self.result, self.renders, self.last_update_s = None, 0, 0.0
+        self._layout = (None, [])  # (layout key, axes positions) of the last laid-out figure
         self.update()
 
     def params(self):
@@ -53,21 +54,47 @@ class Explorer:
         return self.result
 
     def _show(self, view):
-        """Display the view in the output area; outside a kernel (tests, timing) render it to PNG and drop it."""
+        """Display the view in the output area (a figure as one PNG); outside a kernel, render it and drop it."""
+        if isinstance(view, plt.Figure):
+            view = Image(data=self._png(view), format="png")
         shell = get_ipython()
         if shell is None or not hasattr(shell, "kernel"):
-            if isinstance(view, plt.Figure):
-                view.savefig(io.BytesIO(), format="png")  # the same rendering work a notebook would do
             return
         with self.output:
             self.output.clear_output(wait=True)
             display(view)
+
+    def _png(self, fig):
+        """Render a figure to PNG bytes. The constrained layout is solved once and reused while the figure keeps the
+        same size, axes, labels and order of magnitude of its limits: solving it costs a second full draw."""
+        key = _layout_key(fig)
+        if key == self._layout[0]:
+            fig.set_layout_engine("none")
+            for ax, position in zip(fig.axes, self._layout[1]):
+                ax.set_position(position)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        if key != self._layout[0]:
+            self._layout = (key, [ax.get_position() for ax in fig.axes])
+        return buffer.getvalue()
 
     def _on_change(self, _change):
         self.update()
 
     def _ipython_display_(self):
         display(self.widget)
+
+
+def _layout_key(fig):
+    """What decides a figure's layout: size, and per axes its labels, title and the magnitude of its limits."""
+    import math
+
+    def magnitude(limits):
+        return tuple(int(math.floor(math.log10(abs(x)))) if x and math.isfinite(x) else 0 for x in limits)
+
+    return (tuple(fig.get_size_inches()), tuple(
+        (ax.get_xlabel(), ax.get_ylabel(), ax.get_title(), magnitude(ax.get_xlim()), magnitude(ax.get_ylim()),
+         ax.get_legend() is not None) for ax in fig.axes))
 
 
 def slider(value, low, high, step, description, integer=False, readout_format=None):
