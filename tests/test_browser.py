@@ -48,7 +48,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1300, "height": 1500}
-LESSON_TIMEOUT_S = 180      # run-all of one lesson; the lessons aim at <= 60 s headless on 2 cores
+LESSON_TIMEOUT_S = 120      # run-all of one lesson; the lessons aim at <= 60 s headless on 2 cores
 WIDGET_TIMEOUT_S = 30       # one slider round trip (seen: under a second)
 
 # One Explorer per lesson to move: (css_class given to scalelab.widgets.base.Explorer, the slider's parameter).
@@ -102,6 +102,12 @@ class Lab:
         settings = config / "lab" / "user-settings" / "@jupyterlab"
         _write_json(settings / "apputils-extension" / "notification.jupyterlab-settings", {"fetchNews": "false"})
         _write_json(settings / "notebook-extension" / "tracker.jupyterlab-settings", {"windowingMode": "none"})
+        # nbgrader's assignment list: an exchange of our own (the default /srv/nbgrader/exchange is not ours);
+        # nbgrader does not create it, and wants it writable by all (mode 777).
+        (self.tmp / "exchange").mkdir()
+        (self.tmp / "exchange").chmod(0o777)
+        _write_json(config / "nbgrader_config.json", {"Exchange": {"root": str(self.tmp / "exchange")},
+                                                      "CourseDirectory": {"course_id": "scalability-fundamentals"}})
         home.mkdir()
         env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(config),
                "JUPYTER_RUNTIME_DIR": str(self.runtime), "JUPYTER_DATA_DIR": str(self.tmp / "data"),
@@ -249,14 +255,21 @@ NOTEBOOK_STATE = """() => {
     const errors = [];
     cells.forEach((cell, index) => {
         for (const output of cell.model.outputs.toJSON()) {
-            if (output.output_type === 'error') errors.push(`code cell ${index + 1}: ${output.ename}: ${output.evalue}`);
+            if (output.output_type === 'error') {
+                errors.push(`code cell ${index + 1}: ${output.ename}: ${output.evalue}`);
+            }
         }
     });
     // Errors rendered anywhere in the notebook, including inside widget Output areas (not in the cell model).
-    const rendered = panel.node.querySelectorAll('[data-mime-type="application/vnd.jupyter.error"]').length;
+    // JupyterLab renders an error output as text with the *stderr* mime type, like a warning, so look for the
+    // traceback instead (warnings on stderr are not errors).
+    const rendered = [...panel.node.querySelectorAll('.jp-OutputArea-output')]
+        .filter(node => node.getAttribute('data-mime-type') === 'application/vnd.jupyter.error'
+                        || node.textContent.includes('Traceback (most recent call last)')).length;
     const broken = [...panel.node.querySelectorAll('.jp-OutputArea-output')]
         .filter(node => node.textContent.includes('Error displaying widget')).length;
-    const prompts = cells.map(cell => cell.node.querySelector('.jp-InputArea-prompt').textContent.trim());
+    const prompts = cells.map(cell => (cell.node.querySelector('.jp-InputArea-prompt') || {textContent: ''})
+        .textContent.trim());
     return {
         ready: panel.sessionContext.isReady,
         kernel: kernel ? kernel.status : null,
@@ -311,7 +324,8 @@ OUTPUT_HTML = """(selector) => {
 
 
 def _move_slider(page, css_class, param):
-    """Move the Explorer's slider with the keyboard; return (old value, new value, seconds until the view changed)."""
+    """Move the Explorer's slider with the keyboard (3 steps); return (old value, new value, seconds until the view
+    first changed, seconds until the kernel finished redrawing)."""
     control = page.locator(f".{css_class}-{param}").first
     handle = control.locator("[role=slider]").first
     output = f".{css_class}-output"
@@ -327,13 +341,25 @@ def _move_slider(page, css_class, param):
     after = handle.get_attribute("aria-valuenow")
     assert after != before, f"the slider {css_class}-{param} did not move from {before}"
     deadline = start + WIDGET_TIMEOUT_S
+    changed = None
     while time.monotonic() < deadline:
         html = page.evaluate(OUTPUT_HTML, output)
         if html and html != before_html:
-            return before, after, time.monotonic() - start
+            changed = time.monotonic() - start
+            break
         time.sleep(0.1)
-    raise AssertionError(f"{css_class}: the output did not change within {WIDGET_TIMEOUT_S} s after moving "
-                         f"{param} from {before} to {after}")
+    else:
+        raise AssertionError(f"{css_class}: the output did not change within {WIDGET_TIMEOUT_S} s after moving "
+                             f"{param} from {before} to {after}")
+    # Each key press is one update: wait until the kernel has drawn the last one (idle twice in a row).
+    idle = 0
+    while idle < 2:
+        assert time.monotonic() < deadline, f"{css_class}: the kernel stayed busy after the slider moved"
+        time.sleep(0.3)
+        idle = idle + 1 if _state(page)["kernel"] == "idle" else 0
+    html = page.evaluate(OUTPUT_HTML, output)
+    assert html and html != before_html, f"{css_class}: the output went back to its old content or emptied"
+    return before, after, changed, time.monotonic() - start
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -355,8 +381,9 @@ def test_lesson_runs_and_explorer_responds(lab, page, lesson):
         assert not state["broken"], f"{lesson}: a widget failed to display"
         if name[:2] in EXPLORERS:
             css_class, param = EXPLORERS[name[:2]]
-            old, new, seconds = _move_slider(page, css_class, param)
-            timings["widget"] = seconds
+            old, new, changed, settled = _move_slider(page, css_class, param)
+            timings["widget first change"], timings["widget settled"] = changed, settled
+            print(f"\n{lesson}: {css_class}-{param} moved {old} -> {new}", end="")
             state = _state(page)
             assert not state["errors"] and not state["rendered"], f"{lesson}: error after moving {css_class}-{param}"
         elif name[:2] != "00":
@@ -388,16 +415,40 @@ def test_nbgrader_extensions_load(lab, page):
     page.on("pageerror", lambda exc: page_errors.append(str(exc)))
     try:
         _open(page, lab)
-        plugins = page.evaluate("(ids) => ids.filter(id => !window.jupyterapp.hasPlugin(id))", NBGRADER_PLUGINS)
-        assert not plugins, f"nbgrader lab plugins not registered: {plugins}"
+        plugins = page.evaluate("(ids) => ids.filter(id => !window.jupyterapp.isPluginActivated(id))",
+                                NBGRADER_PLUGINS)
+        assert not plugins, f"nbgrader lab plugins not activated: {plugins}"
+        menu = page.locator(".lm-MenuBar-item", has_text="Nbgrader")
+        assert menu.count() == 1, "no Nbgrader menu in the menu bar"
+        menu.click()
+        page.locator("#jp-mainmenu-nbgrader").wait_for(state="visible", timeout=10_000)
+        items = page.locator("#jp-mainmenu-nbgrader .lm-Menu-itemLabel").all_inner_texts()
+        assert any("Assignment List" in item for item in items), f"Nbgrader menu items: {items}"
+        page.keyboard.press("Escape")
         missing = page.evaluate("(ids) => ids.filter(id => !window.jupyterapp.commands.hasCommand(id))",
                                 NBGRADER_COMMANDS)
         assert not missing, f"nbgrader commands missing: {missing}"
         page.evaluate("() => window.jupyterapp.commands.execute('nbgrader:open-assignment-list')")
-        page.locator(".nbgrader-assignment-list").first.wait_for(state="visible", timeout=30_000)
-        page.wait_for_timeout(2000)  # let the panel's requests come back
+        panel = page.locator("#nbgrader-assignment-list")
+        panel.get_by_text("Released assignments").wait_for(state="visible", timeout=30_000)
+        # The server answered the panel's requests: no "loading" left and no exchange error.
+        page.wait_for_function("""() => {
+            const node = document.querySelector('#nbgrader-assignment-list');
+            return node && !/loading/i.test(node.innerText);
+        }""", timeout=30_000)
+        text = panel.inner_text()
+        assert "exchange directory does not exist" not in text, text
+        assert "Error fetching courses" not in text, text
+        _screenshot(page, "nbgrader-assignment-list")
+        # The validate extension puts a "Validate" button on every notebook's toolbar (not clicked: it would save).
+        _open(page, lab, LESSONS[0])
+        page.locator(".jp-NotebookPanel-toolbar .validate-button").first.wait_for(state="visible", timeout=60_000)
+        page.wait_for_timeout(1000)  # late console errors of the notebook view
         kept = [f"{m.text} ({(m.location or {}).get('url', '')})" for m in errors if not _is_ignorable(m)]
+        ignored = [m.text for m in errors if _is_ignorable(m)]
+        print(f"\nnbgrader: {len(errors)} console error(s), {len(ignored)} ignored (non-loopback, favicon): {ignored}")
         assert not kept, "console errors:\n" + "\n".join(kept)
         assert not page_errors, "uncaught page errors:\n" + "\n".join(page_errors)
     finally:
         _screenshot(page, "nbgrader")
+        lab.shutdown_kernels()
