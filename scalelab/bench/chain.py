@@ -16,7 +16,6 @@ import json
 import random
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import numpy as np
@@ -25,6 +24,7 @@ import pandas as pd
 from .. import _validate as v
 from ..models import metrics
 from . import processes
+from .http import QuietJsonHandler, ThreadedServer
 
 DISTRIBUTIONS = ("constant", "exponential", "bimodal")
 HOST = "127.0.0.1"
@@ -52,26 +52,13 @@ def _draw_work_ms(generator, lock, work_ms, distribution, p_slow, slow_ms):
 
 
 def _make_handler(generator, lock):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):  # keep the notebook quiet
-            pass
-
-        def _reply(self, status, payload):
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(QuietJsonHandler):
         def do_GET(self):
             url = urlparse(self.path)
             if url.path == "/health":
-                return self._reply(200, {"ok": True})
+                return self.reply(200, {"ok": True})
             if url.path != "/call":
-                return self._reply(404, {"error": "no such path"})
+                return self.reply(404, {"error": "no such path"})
             query = {key: values[0] for key, values in parse_qs(url.query).items()}
             try:
                 route = [int(p) for p in query.get("route", "").split(",") if p]
@@ -80,11 +67,11 @@ def _make_handler(generator, lock):
                 p_slow, slow_ms = float(query.get("p_slow", 0)), float(query.get("slow_ms", 0))
                 p_fail = float(query.get("p_fail", 0))
             except ValueError:
-                return self._reply(400, {"error": "bad query"})
+                return self.reply(400, {"error": "bad query"})
             with lock:
                 failed = generator.random() < p_fail
             if failed:
-                return self._reply(500, {"error": "injected failure"})
+                return self.reply(500, {"error": "injected failure"})
             drawn_ms, slow = _draw_work_ms(generator, lock, work_ms, distribution, p_slow, slow_ms)
             time.sleep(drawn_ms / 1000)
             result = {"hops": 1, "work_ms": drawn_ms, "slow_calls": int(slow)}
@@ -93,24 +80,19 @@ def _make_handler(generator, lock):
                 try:
                     status, downstream = http_get(route[0], "/call?" + urlencode(rest))
                 except OSError as exc:
-                    return self._reply(502, {"error": f"next service unreachable: {exc}"})
+                    return self.reply(502, {"error": f"next service unreachable: {exc}"})
                 if status != 200:
-                    return self._reply(502, {"error": "next service failed", "downstream": downstream})
+                    return self.reply(502, {"error": "next service failed", "downstream": downstream})
                 for key in result:
                     result[key] += downstream[key]
-            self._reply(200, result)
+            self.reply(200, result)
 
     return Handler
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256
-
-
 def serve_hop(ready, seed):
     """Process entry point: one service of a pool on 127.0.0.1, an ephemeral port (reported through ready)."""
-    server = _Server((HOST, 0), _make_handler(random.Random(seed), threading.Lock()))
+    server = ThreadedServer((HOST, 0), _make_handler(random.Random(seed), threading.Lock()))
     ready(server.server_address[1])
     server.serve_forever(poll_interval=0.05)
 

@@ -25,11 +25,11 @@ import time
 import urllib.error
 import urllib.request
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from .. import _validate as v
 from . import processes
+from .http import QuietJsonHandler, ThreadedServer
 
 # pandas, numpy and the load generator are imported inside the functions that need them, so the worker and
 # balancer processes (which import this module) start without them.
@@ -144,21 +144,9 @@ class _CartStore:
 
 
 def _worker_handler(worker_id, service_s, kind, stores, default_store, one_at_a_time):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
+    class Handler(QuietJsonHandler):
         def _reply(self, status, payload):
-            data = json.dumps({"worker": worker_id, **payload}).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(data)
-            self.close_connection = True
+            self.reply(status, {"worker": worker_id, **payload}, close=True)
 
         def do_GET(self):
             url = urlparse(self.path)
@@ -186,19 +174,11 @@ def _worker_handler(worker_id, service_s, kind, stores, default_store, one_at_a_
     return Handler
 
 
-class _QuietHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024
-
-    def handle_error(self, request, client_address):  # a client that went away is not worth a traceback
-        pass
-
-
 def worker(ready, worker_id, service_ms, kind, store, store_path):
     """Process entry point: one worker on 127.0.0.1 (ephemeral port, reported through ready), until terminated."""
     stores = {"local": _CartStore("local", ""), "sqlite": _CartStore("sqlite", store_path)}
     handler = _worker_handler(worker_id, service_ms / 1000, kind, stores, store, threading.Lock())
-    server = _QuietHTTPServer(("127.0.0.1", 0), handler)
+    server = ThreadedServer(("127.0.0.1", 0), handler)
     ready(server.server_address[1])
     server.serve_forever(poll_interval=0.05)
 

@@ -10,7 +10,6 @@ Two extra loopback services live here, each in its own process (see ``processes.
 Every function returns a pandas DataFrame and stops its servers and removes its files, whatever happens.
 """
 import asyncio
-import json
 import os
 import random
 import sqlite3
@@ -18,7 +17,6 @@ import threading
 import time
 import tracemalloc
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
@@ -27,33 +25,13 @@ import pandas as pd
 from .. import _random
 from .. import _validate as v
 from ..models import loadtest
-from . import processes
+from .http import QuietJsonHandler, ServerProcess, ThreadedServer
 from .harness import temporary_directory
 from .load import _frame, _one_request, _run_in_thread, _split, open_loop, rate_sweep, summarize_requests
 from .service import LoopbackService
 
 
 # --------------------------------------------------------------------------------------------------- servers
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024
-
-
-class _QuietHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, payload):
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
 def serve_queued(ready, service_time, workers, queue_size, seed):
     """Process entry point: /work sleeps an exponential service time on one of ``workers`` slots; at most
     ``queue_size`` requests wait for a slot, any more get 503 at once. Listens on 127.0.0.1, an ephemeral port."""
@@ -62,7 +40,7 @@ def serve_queued(ready, service_time, workers, queue_size, seed):
     state = {"in_system": 0, "rejected": 0, "served": 0, "max_waiting": 0, "queue_size": queue_size}
     generator = random.Random(seed)
 
-    class Handler(_QuietHandler):
+    class Handler(QuietJsonHandler):
         def do_GET(self):
             path = urlparse(self.path).path
             if path == "/health":
@@ -97,7 +75,7 @@ def serve_queued(ready, service_time, workers, queue_size, seed):
                     state["served"] += 1
             self.reply(200, {"service_time_s": draw})
 
-    server = _Server(("127.0.0.1", 0), Handler)
+    server = ThreadedServer(("127.0.0.1", 0), Handler)
     ready(server.server_address[1])
     server.serve_forever(poll_interval=0.05)
 
@@ -120,7 +98,7 @@ def serve_leaky(ready, leak_bytes, service_time):
     lock = threading.Lock()
     state = {"served": 0, "leak_bytes": leak_bytes}
 
-    class Handler(_QuietHandler):
+    class Handler(QuietJsonHandler):
         def do_GET(self):
             path = urlparse(self.path).path
             if path == "/health":
@@ -144,58 +122,12 @@ def serve_leaky(ready, leak_bytes, service_time):
                 state["served"] += 1
             self.reply(200, {"ok": True})
 
-    server = _Server(("127.0.0.1", 0), Handler)
+    server = ThreadedServer(("127.0.0.1", 0), Handler)
     ready(server.server_address[1])
     server.serve_forever(poll_interval=0.05)
 
 
-class _ProcessService:
-    """Start/stop plumbing shared by the services below (context manager, url, stats)."""
-
-    target = None
-
-    def __init__(self, **config):
-        self.config = config
-        self.process = None
-        self.port = None
-
-    def start(self):
-        """Start the server process; returns self."""
-        if self.process is None:
-            self.process, self.port = processes.start(type(self).target, **self.config)
-        return self
-
-    def stop(self):
-        """Stop the server process and free its port."""
-        processes.stop(self.process)
-        self.process = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
-    @property
-    def url(self):
-        """URL of the /work endpoint."""
-        if self.port is None or self.process is None:
-            raise RuntimeError("the service is not started: use it in a `with` block or call start()")
-        return f"http://127.0.0.1:{self.port}/work"
-
-    def stats(self):
-        """The server's counters as a dict."""
-        return self._get("/stats")
-
-    def _get(self, path):
-        if self.port is None or self.process is None:
-            raise RuntimeError("the service is not started: use it in a `with` block or call start()")
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as reply:
-            return json.loads(reply.read())
-
-
-class QueuedService(_ProcessService):
+class QueuedService(ServerProcess):
     """``workers`` slots (mean service_time s each, exponential) behind a waiting queue of ``queue_size``.
 
     Capacity is about workers / service_time requests/s. queue_size=0 means no queue: excess requests get 503.
@@ -213,7 +145,7 @@ class QueuedService(_ProcessService):
     def set_queue_size(self, queue_size):
         """Change the waiting-queue size of the running service (and zero its counters); returns its state."""
         size = v.integer("queue_size", queue_size, low=0, high=100_000)
-        return self._get(f"/config?queue_size={size}")
+        return self.get(f"/config?queue_size={size}")
 
     @property
     def capacity_rps(self):
@@ -221,7 +153,7 @@ class QueuedService(_ProcessService):
         return self.config["workers"] / self.config["service_time"]
 
 
-class LeakyService(_ProcessService):
+class LeakyService(ServerProcess):
     """An HTTP service that keeps ``leak_bytes`` per request forever; /stats shows traced and resident memory."""
 
     target = staticmethod(serve_leaky)
@@ -234,7 +166,7 @@ class LeakyService(_ProcessService):
     def set_leak(self, leak_bytes):
         """Change the bytes kept per request from now on (memory already kept stays kept)."""
         leak = v.integer("leak_bytes", leak_bytes, low=0, high=10_000_000)
-        return self._get(f"/config?leak_bytes={leak}")
+        return self.get(f"/config?leak_bytes={leak}")
 
 
 # --------------------------------------------------------------------------------------------- load drivers

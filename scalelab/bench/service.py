@@ -8,12 +8,10 @@ import json
 import random
 import threading
 import time
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from .. import _validate as v
-from . import processes
+from .http import QuietJsonHandler, ServerProcess, ThreadedServer
 
 DISTRIBUTIONS = ("exponential", "constant")
 
@@ -58,35 +56,19 @@ class _Counters:
 
 
 def _make_handler(config, counters, slots, generator):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):  # keep the notebook quiet
-            pass
-
-        def _reply(self, status, body, first_byte_then_rest=0.0):
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.flush()
-            if first_byte_then_rest > 0:
-                time.sleep(first_byte_then_rest)  # headers are out: the client has its first byte
-            self.wfile.write(data)
-
+    class Handler(QuietJsonHandler):
         def do_GET(self):
             url = urlparse(self.path)
             query = parse_qs(url.query)
             if url.path == "/health":
-                return self._reply(200, '{"ok": true}')
+                return self.reply(200, '{"ok": true}')
             if url.path == "/stats":
                 if query.get("reset"):
                     with counters.lock:
                         counters.reset()
-                return self._reply(200, json.dumps(counters.snapshot(config["workers"])))
+                return self.reply(200, json.dumps(counters.snapshot(config["workers"])))
             if url.path != "/work":
-                return self._reply(404, '{"error": "no such path"}')
+                return self.reply(404, '{"error": "no such path"}')
             mean = float(query["ms"][0]) / 1000 if "ms" in query else config["service_time"]
             counters.change(in_system=+1)
             fail, draw = False, 0.0
@@ -101,16 +83,11 @@ def _make_handler(config, counters, slots, generator):
             finally:
                 counters.change(in_system=-1, served=1, errors=int(fail))
             if fail:
-                return self._reply(500, '{"error": "injected failure"}')
+                return self.reply(500, '{"error": "injected failure"}')
             body = json.dumps({"service_time_s": draw}) + " " * config["body_bytes"]
-            self._reply(200, body, config["body_delay"])
+            self.reply(200, body, config["body_delay"])
 
     return Handler
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024
 
 
 def serve(ready, service_time, workers, distribution, error_rate, body_delay, body_bytes, seed):
@@ -119,12 +96,12 @@ def serve(ready, service_time, workers, distribution, error_rate, body_delay, bo
                   body_delay=body_delay, body_bytes=body_bytes)
     counters = _Counters()
     handler = _make_handler(config, counters, threading.BoundedSemaphore(workers), random.Random(seed))
-    server = _Server(("127.0.0.1", 0), handler)
+    server = ThreadedServer(("127.0.0.1", 0), handler)
     ready(server.server_address[1])
     server.serve_forever(poll_interval=0.05)
 
 
-class LoopbackService:
+class LoopbackService(ServerProcess):
     """An HTTP service on 127.0.0.1 in its own process. Use it as a context manager::
 
         with LoopbackService(service_time=0.005, workers=1) as svc:
@@ -136,6 +113,8 @@ class LoopbackService:
     body_bytes: padding added to each reply body.
     """
 
+    target = staticmethod(serve)
+
     def __init__(self, service_time=0.005, workers=1, distribution="exponential", error_rate=0.0,
                  body_delay=0.0, body_bytes=0, seed=None):
         v.non_negative("service_time", service_time)
@@ -145,39 +124,10 @@ class LoopbackService:
         v.probability("error_rate", error_rate)
         v.non_negative("body_delay", body_delay)
         v.integer("body_bytes", body_bytes, low=0)
-        self.config = dict(service_time=float(service_time), workers=int(workers), distribution=distribution,
-                           error_rate=float(error_rate), body_delay=float(body_delay), body_bytes=int(body_bytes),
-                           seed=seed if seed is not None else random.randrange(2**31))
-        self.process = None
-        self.port = None
-
-    def start(self):
-        """Start the server process; returns self."""
-        if self.process is None:
-            self.process, self.port = processes.start(serve, **self.config)
-        return self
-
-    def stop(self):
-        """Stop the server process and free its port."""
-        processes.stop(self.process)
-        self.process = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
-    @property
-    def url(self):
-        """Base URL of the /work endpoint."""
-        if self.port is None:
-            raise RuntimeError("the service is not started: use it in a `with` block or call start()")
-        return f"http://127.0.0.1:{self.port}/work"
+        super().__init__(service_time=float(service_time), workers=int(workers), distribution=distribution,
+                         error_rate=float(error_rate), body_delay=float(body_delay), body_bytes=int(body_bytes),
+                         seed=seed if seed is not None else random.randrange(2**31))
 
     def stats(self, reset=False):
         """The server's counters: served, errors, mean_in_system (time-averaged), max_in_system, utilization."""
-        url = f"http://127.0.0.1:{self.port}/stats" + ("?reset=1" if reset else "")
-        with urllib.request.urlopen(url, timeout=5) as reply:
-            return json.loads(reply.read())
+        return self.get("/stats" + ("?reset=1" if reset else ""))
