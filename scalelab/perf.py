@@ -21,8 +21,9 @@ NOTEBOOK_GOAL_S = 60.0
 WIDGET_GOAL_MS = 50.0
 
 
-def notebook_times(paths, timeout=600):
-    """Execute each notebook headless (nbclient) once; one row per notebook with its wall time (s)."""
+def notebook_times(paths, timeout=300):
+    """Execute each notebook headless (nbclient) once; one row per notebook with its wall time (s).
+    Each finished notebook is also printed at once, so a long run shows its progress."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -39,6 +40,7 @@ def notebook_times(paths, timeout=600):
         wall = time.perf_counter() - start
         rows.append({"notebook": str(path.relative_to(ROOT)), "wall_s": round(wall, 1),
                      "goal_s": NOTEBOOK_GOAL_S, "ok": not error and wall <= NOTEBOOK_GOAL_S, "error": error})
+        print(f"  {rows[-1]['notebook']}: {rows[-1]['wall_s']} s {error}", flush=True)
     return pd.DataFrame(rows)
 
 

@@ -32,3 +32,18 @@ def test_controls_carry_css_classes_for_the_browser():
     assert {"lesson-x", "lesson-x-c"} <= set(control._dom_classes)
     control.value = 4
     assert explorer.result == 8
+
+
+def test_figures_show_as_png_and_tables_as_html():
+    explorer = base.Explorer(lambda rate: rate * 2, _draw, {"rate": base.slider(1.0, 0.0, 5.0, 1.0, "rate")})
+    first = explorer.image.value
+    assert first[:8] == b"\x89PNG\r\n\x1a\n" and explorer.text.layout.display == "none"
+    explorer.controls["rate"].value = 4.0
+    assert explorer.image.value != first
+
+    import pandas as pd
+
+    table = base.Explorer(lambda n: pd.DataFrame({"n": [n]}), lambda r, p: r, {"n": base.slider(1, 1, 5, 1, "n", integer=True)})
+    assert "<table" in table.text.value and table.image.layout.display == "none"
+    text = base.Explorer(lambda n: n, lambda r, p: f"n < {r}", {"n": base.slider(1, 1, 5, 1, "n", integer=True)})
+    assert text.text.value == "<pre>n &lt; 1</pre>"

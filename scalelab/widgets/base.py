@@ -2,14 +2,18 @@
 
 ``Explorer`` wires sliders to them: moving a control recomputes and redraws. Tests drive it without a browser by
 setting ``explorer.controls[name].value`` and reading ``explorer.result`` / ``explorer.renders``.
+
+The view is shown in an ``Image`` widget (figures, as PNG) or an ``HTML`` widget (tables, text), never by capturing
+output in an ``Output`` widget: that capture can leave a headless notebook run waiting forever for the cell to end.
 """
+import html
 import io
 import time
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython import get_ipython
-from IPython.display import Image, display
+import pandas as pd
+from IPython.display import display
 
 
 class Explorer:
@@ -24,7 +28,9 @@ class Explorer:
         self.compute, self.draw = compute, draw
         self.controls = dict(controls)
         self.fixed = dict(fixed or {})
-        self.output = widgets.Output()
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.text = widgets.HTML()
+        self.output = widgets.Box([self.image, self.text])
         self.output.add_class(f"{css_class}-output")
         for name, control in self.controls.items():
             control.add_class(css_class)
@@ -54,15 +60,16 @@ class Explorer:
         return self.result
 
     def _show(self, view):
-        """Display the view in the output area (a figure as one PNG); outside a kernel, render it and drop it."""
+        """Put the view in the output area: a figure as one PNG image, a DataFrame as a table, anything else as text."""
         if isinstance(view, plt.Figure):
-            view = Image(data=self._png(view), format="png")
-        shell = get_ipython()
-        if shell is None or not hasattr(shell, "kernel"):
+            self.image.value = self._png(view)
+            self.image.layout.display, self.text.layout.display = None, "none"
             return
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(view)
+        if isinstance(view, pd.DataFrame):
+            self.text.value = view.to_html()
+        else:
+            self.text.value = f"<pre>{html.escape(str(view))}</pre>"
+        self.image.layout.display, self.text.layout.display = "none", None
 
     def _png(self, fig):
         """Render a figure to PNG bytes. The constrained layout is solved once and reused while the figure keeps the
