@@ -18,7 +18,8 @@ COURSE_ID = "scalability-fundamentals"
 
 
 # nbgrader names a submission after the operating-system user. The students here share one OS account, so each
-# student's commands run nbgrader with that user name replaced (everything else is nbgrader's own code path).
+# student's commands run nbgrader with that user name replaced and with a home folder of their own (nbgrader keeps
+# each student's submission cache there); everything else is nbgrader's own code path.
 AS_STUDENT = ("import os, sys, nbgrader.utils as u; u.get_osusername = lambda: os.environ['STUDENT_ID']; "
               "from nbgrader.apps.nbgraderapp import main; sys.argv[0] = 'nbgrader'; main()")
 
@@ -27,7 +28,7 @@ def nbgrader(*args, cwd, user=None, exchange):
     env = classroom._environment()
     command = [sys.executable, "-m", "nbgrader"]
     if user:
-        env["STUDENT_ID"] = user
+        env.update(STUDENT_ID=user, HOME=str(cwd))
         command = [sys.executable, "-c", AS_STUDENT]
     done = subprocess.run([*command, *args, f"--Exchange.root={exchange}", "--log-level=ERROR"], cwd=cwd, env=env,
                           capture_output=True, text=True)
@@ -99,7 +100,7 @@ def test_feedback_reaches_students_without_hidden_tests(classroom_run):
     base, _, _ = classroom_run
     for student in ("alice", "bob", "carol", "dave"):
         pages = list((base / student / LAB / "feedback").rglob("*.html"))
-        assert pages, f"{student} fetched no feedback"
+        assert len(pages) == 1, f"{student} fetched {len(pages)} feedback pages, want exactly their own"
         html = pages[0].read_text()
         assert "requests_per_second" in html  # the visible test is there
         assert "45, 1.5" not in html and "HIDDEN TESTS" not in html, f"hidden tests leak into {student}'s feedback"
