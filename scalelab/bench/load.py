@@ -48,6 +48,13 @@ async def _one_request(host, port, path, timeout, t0):
     return start, first, time.perf_counter() - t0, status
 
 
+async def _sleep_until(when, t0):
+    """Sleep until ``when`` seconds after the perf_counter reading ``t0`` (at once if that time has passed)."""
+    delay = when - (time.perf_counter() - t0)
+    if delay > 0:
+        await asyncio.sleep(delay)
+
+
 def _split(url):
     parts = urlparse(url)
     if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
@@ -165,9 +172,7 @@ def open_loop(url, rate, requests=200, arrivals="poisson", timeout=5.0, max_in_f
         for i, when in enumerate(scheduled):
             if stop.is_set():
                 break
-            delay = when - (time.perf_counter() - t0)
-            if delay > 0:
-                await asyncio.sleep(delay)
+            await _sleep_until(when, t0)
             if in_flight >= max_in_flight:
                 now = time.perf_counter() - t0
                 records[i] = (now, np.nan, now, 0)

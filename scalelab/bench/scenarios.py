@@ -27,7 +27,7 @@ from .. import _validate as v
 from ..models import loadtest
 from .http import QuietJsonHandler, ServerProcess, ThreadedServer
 from .harness import temporary_directory
-from .load import _frame, _one_request, _run_in_thread, _split, open_loop, rate_sweep, summarize_requests
+from .load import _frame, _one_request, _run_in_thread, _sleep_until, _split, open_loop, rate_sweep, summarize_requests
 from .service import LoopbackService
 
 
@@ -186,9 +186,7 @@ def scheduled_loop(url, scheduled_s, timeout=5.0):
         for when in scheduled:
             if stop.is_set():
                 break
-            delay = when - (time.perf_counter() - t0)
-            if delay > 0:
-                await asyncio.sleep(delay)
+            await _sleep_until(when, t0)
             tasks.append(asyncio.create_task(_one_request(host, port, path, timeout, t0)))
         return list(await asyncio.gather(*tasks))
 
@@ -221,9 +219,7 @@ def paced_user_loop(url, rate, requests, timeout=5.0, stall_at_s=None, stall_s=0
         for when in intended:
             if stop.is_set():
                 break
-            delay = when - (time.perf_counter() - t0)
-            if delay > 0:
-                await asyncio.sleep(delay)
+            await _sleep_until(when, t0)
             records.append(await _one_request(host, port, path, timeout, t0))
         if stall is not None:
             await stall
