@@ -261,3 +261,19 @@ def test_simple_ratios():
 def test_metrics_reject_bad_input(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_mmc_curve_matches_mmc_point_by_point():
+    from scalelab.models import queueing
+
+    rho = np.array([0.0, 0.3, 0.8, 0.95])
+    for c in (1, 2, 7):
+        curve = queueing.mmc_curve(rho, c)
+        for i, r in enumerate(rho):
+            point = queueing.mmc(r * c * 5.0, 5.0, c)  # mu = 5/s: S = 0.2 s
+            assert curve["p_wait"][i] == pytest.approx(point.probability_of_wait, abs=1e-12)
+            assert curve["time_in_system_over_s"][i] == pytest.approx(point.mean_time_in_system / 0.2)
+    with pytest.raises(ValueError, match="utilization"):
+        queueing.mmc_curve([0.5, 1.0], 1)
+    with pytest.raises(ValueError, match="servers"):
+        queueing.mmc_curve([0.5], 0)

@@ -1,6 +1,7 @@
 """Views of lesson 02 (queues and utilisation): the utilisation-latency knee and servers needed for a wait target.
 
-Each view is a pure compute function (tested without a browser) plus a draw function, wired by ``Explorer``.
+Each view is a pure ``<view>_compute`` (tested without a browser), a ``<view>_setup`` that builds the figure once and
+a ``<view>_draw`` that moves its artists, wired by ``Explorer`` (see ``scalelab.widgets.base``).
 """
 import math
 
@@ -12,9 +13,11 @@ from ..models import queueing
 from . import base
 
 COMFORT_BAND = (0.70, 0.80)  # the utilisation band the course calls comfortable
+MARKS = (0.5, 0.7, 0.8, 0.9, 0.95)  # utilisations annotated on the knee
+TIME_RANGES_MS = (10, 20, 50, 100, 200, 500, 1000, 2000)  # the knee's y-axis tops: it changes only between these
 
 
-def knee_curve(service_time_ms=10.0, servers=1, points=200, max_utilization=0.98):
+def knee_compute(service_time_ms=10.0, servers=1, points=200, max_utilization=0.98):
     """Mean wait and time in system (ms) of an M/M/c queue against utilisation rho = lambda / (c * mu).
 
     service_time_ms: mean service time S (ms, > 0); servers: c >= 1. Returns {"curve", "marks"} DataFrames;
@@ -24,47 +27,68 @@ def knee_curve(service_time_ms=10.0, servers=1, points=200, max_utilization=0.98
     c = v.integer("servers", servers, low=1, high=1000)
     n = v.integer("points", points, low=2, high=10_000)
     top = v.number("max_utilization", max_utilization, 0, 1, low_open=True, high_open=True)
-    mu = 1 / s  # jobs per ms
-
-    def row(rho):
-        result = queueing.mmc(rho * c * mu, mu, c)
-        return {"utilization": rho, "mean_wait_ms": result.mean_wait, "time_in_system_ms": result.mean_time_in_system,
-                "p_wait": result.probability_of_wait}
-
-    curve = pd.DataFrame([row(rho) for rho in np.linspace(0, top, n)])
-    marks = pd.DataFrame([row(rho) for rho in (0.5, 0.7, 0.8, 0.9, 0.95)])
+    curve = _curve_ms(np.linspace(0, top, n), c, s)
+    marks = _curve_ms(np.array(MARKS), c, s)
     marks["W_over_S"] = marks["time_in_system_ms"] / s
     return {"curve": curve, "marks": marks, "service_time_ms": s, "servers": c}
 
 
-def draw_knee(result, params=None):
-    """Plot time in system against utilisation, with the 70-80 % band shaded."""
-    fig, ax = base.figure()
-    curve, s = result["curve"], result["service_time_ms"]
-    ax.plot(100 * curve["utilization"], curve["time_in_system_ms"], label="M/M/c mean time in system W")
-    ax.plot(100 * curve["utilization"], curve["mean_wait_ms"], ":", label="mean wait in queue Wq")
+def _curve_ms(rho, servers, service_time_ms):
+    """The M/M/c curve at utilisations rho as a DataFrame of times in ms."""
+    curve = queueing.mmc_curve(rho, servers)
+    return pd.DataFrame({"utilization": rho, "mean_wait_ms": service_time_ms * curve["wait_over_s"],
+                         "time_in_system_ms": service_time_ms * curve["time_in_system_over_s"],
+                         "p_wait": curve["p_wait"]})
+
+
+def _time_range_ms(service_time_ms):
+    """The smallest y-axis top that shows the knee up to 12 x S."""
+    return next((top for top in TIME_RANGES_MS if top >= 12 * service_time_ms), 12 * service_time_ms)
+
+
+def knee_setup(fig, params):
+    """Axes with fixed utilisation limits, the comfort band, and the moving curves, service-time line and marks."""
+    ax = fig.add_subplot()
+    moving = dict(animated=True)
+    artists = {"ax": ax,
+               "w": ax.plot([], [], label="M/M/c mean time in system W", **moving)[0],
+               "wq": ax.plot([], [], ":", label="mean wait in queue Wq", **moving)[0],
+               "s": ax.axhline(0, color="grey", lw=0.8, ls="--", label="service time S", **moving),
+               "marks": ax.plot([], [], "o", color="tab:blue", ms=4, **moving)[0]}
     ax.axvspan(100 * COMFORT_BAND[0], 100 * COMFORT_BAND[1], color="tab:green", alpha=0.15, label="70-80 % band")
-    ax.axhline(s, color="grey", lw=0.8, ls="--", label=f"service time S = {s:g} ms")
-    for _, mark in result["marks"].iterrows():
-        ax.annotate(f"{mark['W_over_S']:.1f}×S", (100 * mark["utilization"], mark["time_in_system_ms"]),
-                    textcoords="offset points", xytext=(-30, 6), fontsize=8)
-    ax.set_ylim(0, 12 * s)
     ax.set_xlim(0, 100)
     ax.set_xlabel("utilisation ρ (%)")
     ax.set_ylabel("time (ms)")
-    ax.set_title(f"The knee: {result['servers']} server(s), S = {s:g} ms")
+    ax.set_title("The knee of an M/M/c queue")
     ax.legend(fontsize=8, loc="upper left")
-    return fig
+    return artists
+
+
+def knee_draw(artists, result, params=None):
+    """Move the curves, the service-time line and the marks to this result; the caption gives W as multiples of S."""
+    curve, s = result["curve"], result["service_time_ms"]
+    artists["w"].set_data(100 * curve["utilization"], curve["time_in_system_ms"])
+    artists["wq"].set_data(100 * curve["utilization"], curve["mean_wait_ms"])
+    artists["s"].set_ydata([s, s])
+    marks = result["marks"]
+    artists["marks"].set_data(100 * marks["utilization"], marks["time_in_system_ms"])
+    artists["ax"].set_ylim(0, _time_range_ms(s))
+    multiples = ", ".join(f"{100 * m.utilization:.0f} %: {m.W_over_S:.1f}×S" for m in marks.itertuples())
+    return f"{result['servers']} server(s), S = {s:g} ms. Time in system W at {multiples}"
 
 
 def knee_explorer(service_time_ms=10.0, servers=1):
     """Sliders for service time and servers over the utilisation-latency knee."""
     controls = {"service_time_ms": base.slider(service_time_ms, 1, 100, 1, "service time S (ms)"),
                 "servers": base.slider(servers, 1, 32, 1, "servers c", integer=True)}
-    return base.Explorer(knee_curve, draw_knee, controls, css_class="lesson02-knee")
+    return base.Explorer(knee_compute, knee_draw, controls, setup=knee_setup, css_class="lesson02-knee")
 
 
-def servers_table(arrival_rate=90.0, service_time_ms=50.0, target_wait_ms=10.0, extra=3):
+SERVER_BARS = 16           # bars shown: a window of server counts around the answer
+WAIT_LIMITS_MS = (1e-3, 1e5)  # the fixed log-scale range of the bars
+
+
+def servers_compute(arrival_rate=90.0, service_time_ms=50.0, target_wait_ms=10.0, extra=3):
     """Servers needed so that the M/M/c mean wait Wq is at most target_wait_ms (Erlang C).
 
     arrival_rate: requests/s (> 0); service_time_ms: mean service time (ms, > 0); target_wait_ms: > 0 ms.
@@ -87,22 +111,46 @@ def servers_table(arrival_rate=90.0, service_time_ms=50.0, target_wait_ms=10.0, 
             "offered_load": lam * s}
 
 
-def draw_servers(result, params=None):
-    """Bars of mean wait per server count, the target as a line, the answer highlighted."""
-    fig, ax = base.figure()
-    table = result["table"]
-    colors = ["tab:green" if c == result["servers_needed"] else ("tab:blue" if ok else "tab:red")
-              for c, ok in zip(table["servers"], table["meets_target"])]
-    ax.bar(table["servers"], table["mean_wait_ms"], color=colors)
-    ax.axhline(result["target_wait_ms"], color="black", ls="--", lw=1, label=f"target {result['target_wait_ms']:g} ms")
+def _server_window(needed):
+    """The first server count of the bar window: moves in steps of 8 so the x-axis changes only now and then."""
+    return max(1, 8 * ((needed - 1) // 8) - 4)
+
+
+def servers_setup(fig, params):
+    """A log-scale bar chart of a window of server counts; bars, target line and title move."""
+    ax = fig.add_subplot()
+    bars = ax.bar(range(SERVER_BARS), np.ones(SERVER_BARS), animated=True)
     ax.set_yscale("log")
+    ax.set_ylim(*WAIT_LIMITS_MS)
     ax.set_xlabel("servers c")
     ax.set_ylabel("mean wait Wq (ms, log scale)")
-    needed = table[table["servers"] == result["servers_needed"]].iloc[0]
-    ax.set_title(f"offered load {result['offered_load']:.2f} Erlangs -> {result['servers_needed']} servers "
-                 f"(ρ = {needed['utilization']:.0%}, P(wait) = {needed['p_wait']:.0%})")
-    ax.legend(fontsize=8)
-    return fig
+    target = ax.axhline(1, color="black", ls="--", lw=1, label="target mean wait", animated=True)
+    ax.legend(fontsize=8, loc="upper right")
+    return {"ax": ax, "bars": list(bars), "target": target}
+
+
+def servers_draw(artists, result, params=None):
+    """Bars of mean wait per server count (red misses the target, green is the answer), the target as a line;
+    the caption states the answer."""
+    first = _server_window(result["servers_needed"])
+    waits = result["table"].set_index("servers")
+    for bar, c in zip(artists["bars"], range(first, first + SERVER_BARS)):
+        bar.set_x(c - 0.4)
+        bar.set_width(0.8)
+        if c in waits.index:
+            row = waits.loc[c]
+            bar.set_height(min(max(row["mean_wait_ms"], WAIT_LIMITS_MS[0]), WAIT_LIMITS_MS[1]))
+            bar.set_color("tab:green" if c == result["servers_needed"] else
+                          ("tab:blue" if row["meets_target"] else "tab:red"))
+            bar.set_visible(True)
+        else:  # unstable (c <= offered load) or beyond the table
+            bar.set_visible(False)
+    artists["ax"].set_xlim(first - 0.6, first + SERVER_BARS - 0.4)
+    artists["target"].set_ydata([result["target_wait_ms"]] * 2)
+    needed = waits.loc[result["servers_needed"]]
+    return (
+        f"offered load {result['offered_load']:.2f} Erlangs -> {result['servers_needed']} servers "
+        f"(ρ = {needed['utilization']:.0%}, P(wait) = {needed['p_wait']:.0%}); target {result['target_wait_ms']:g} ms")
 
 
 def servers_explorer(arrival_rate=90.0, service_time_ms=50.0, target_wait_ms=10.0):
@@ -110,10 +158,10 @@ def servers_explorer(arrival_rate=90.0, service_time_ms=50.0, target_wait_ms=10.
     controls = {"arrival_rate": base.slider(arrival_rate, 1, 500, 1, "arrival rate λ (req/s)"),
                 "service_time_ms": base.slider(service_time_ms, 1, 200, 1, "service time S (ms)"),
                 "target_wait_ms": base.slider(target_wait_ms, 0.5, 100, 0.5, "target mean wait (ms)")}
-    return base.Explorer(servers_table, draw_servers, controls, css_class="lesson02-servers")
+    return base.Explorer(servers_compute, servers_draw, controls, setup=servers_setup, css_class="lesson02-servers")
 
 
-def latency_vs_model(measured, service_time_s, overhead_s=0.0):
+def plot_latency_vs_model(measured, service_time_s, overhead_s=0.0):
     """Measured mean latency against the M/M/1 curve on the same axes; returns a matplotlib Figure.
 
     measured: a DataFrame with columns ``utilization`` (0-1) and ``mean_ms`` (optionally ``low_ms`` and ``high_ms``,
@@ -125,7 +173,7 @@ def latency_vs_model(measured, service_time_s, overhead_s=0.0):
     if not {"utilization", "mean_ms"} <= set(getattr(measured, "columns", [])):
         raise ValueError("measured must be a DataFrame with columns 'utilization' and 'mean_ms'")
     rho = np.linspace(0, 0.95, 200)
-    model_ms = 1000 * s / (1 - rho)
+    model_ms = np.array([1000 * queueing.mm1(r / s, 1 / s).mean_time_in_system for r in rho])
     fig, ax = base.figure()
     ax.plot(100 * rho, model_ms, label="M/M/1 model W = S/(1-ρ)")
     if extra > 0:
