@@ -78,3 +78,58 @@ def test_lab_test_cells_follow_the_conventions(path):
         assert meta["points"] > 0 and meta["locked"], f"{path.name}:{meta['grade_id']} needs points and a lock"
         last = text.splitlines()[-1].strip()
         assert not re.fullmatch(r"[-+.\deE]+", last), f"{path.name}:{meta['grade_id']} ends with a bare number"
+
+
+# --------------------------------------------------------------------------------------------------- predictions
+
+PREDICT_CALL = re.compile(r"\bsl\.predict\(\s*[\"']([\w\-.]+)[\"']")
+REVEAL_CALL = re.compile(r"\bsl\.reveal\(\s*[\"']([\w\-.]+)[\"']")
+OLD_GUESS = re.compile(r"^\s*(my_guess\w*|guess_\w+)\s*=", re.M)
+
+
+def _is_predict_only(source):
+    """A guess cell holds sl.predict(...) calls and comments, nothing that computes the answer."""
+    import ast
+
+    tree = ast.parse(source)
+    return bool(tree.body) and all(
+        isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+        and ast.unparse(stmt.value.func) == "sl.predict" for stmt in tree.body)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_name)
+def test_every_prediction_is_made_in_a_cell_of_its_own_and_revealed_later(path):
+    code = [(i, _text(c)) for i, c in enumerate(_cells(path)) if c["cell_type"] == "code"]
+    old = [m for _, text in code for m in OLD_GUESS.findall(text)]
+    assert not old, f"{path.name}: guesses kept in plain variables {old}: use sl.predict(name, None, unit=...)"
+    made = {}
+    for i, text in code:
+        for name in PREDICT_CALL.findall(text):
+            assert _is_predict_only(text), f"{path.name}: cell {i} makes the guess {name!r} and also runs code"
+            assert name not in made, f"{path.name}: the prediction {name!r} is made twice"
+            made[name] = i
+    for name, i in made.items():
+        later = [j for j, text in code if j > i and name in REVEAL_CALL.findall(text)]
+        assert later, f"{path.name}: the prediction {name!r} (cell {i}) is never revealed after it is made"
+    for i, text in code:
+        for name in REVEAL_CALL.findall(text):
+            assert name in made, f"{path.name}: cell {i} reveals {name!r}, which this lesson never predicts"
+
+
+@pytest.mark.parametrize("path", [p for p in LESSONS if p.name[:2] != "00"], ids=_name)
+def test_every_predict_section_asks_for_a_guess_that_is_read_back(path):
+    cells = _cells(path)
+    asks = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and "**Predict" in _text(c)]
+    assert asks, f"{path.name}: no **Predict** step"
+    for i in asks:
+        following = [_text(c) for c in cells[i + 1:i + 4] if c["cell_type"] == "code"]
+        assert any(PREDICT_CALL.search(text) for text in following), \
+            f"{path.name}: the **Predict** in cell {i} is not followed by an sl.predict(...) cell"
+
+
+def test_prediction_names_are_unique_across_the_course():
+    seen = {}
+    for path in LESSONS:
+        for name in PREDICT_CALL.findall("\n".join(_text(c) for c in _cells(path) if c["cell_type"] == "code")):
+            assert name not in seen, f"the prediction {name!r} is made in {seen.get(name)} and {path.name}"
+            seen[name] = path.name
