@@ -1,4 +1,5 @@
-"""Every concept of the source material is taught in its lesson (docs/seed_concepts.csv is the checklist)."""
+"""Every concept of the source material is taught in its lesson and exercised in a lab part
+(docs/seed_concepts.csv is the checklist: concept, lesson, terms the lesson must use, lab part ``labNN_x:grade_id``)."""
 import csv
 import json
 import pathlib
@@ -7,6 +8,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ROWS = list(csv.DictReader(open(ROOT / "docs" / "seed_concepts.csv", encoding="utf-8")))
+FIRST_LESSON_WITH_LAB_PARTS = "09"  # from lesson 09 on, every concept names the lab part that exercises it
 
 
 def _lesson_text(number):
@@ -17,6 +19,17 @@ def _lesson_text(number):
     return "\n".join("".join(c["source"]) for c in cells).lower()
 
 
+def _graded_parts(lab):
+    """grade ids of the autograded and manually graded parts of a lab's source notebook."""
+    parts = set()
+    for path in (ROOT / "solutions" / lab).glob("*.ipynb"):
+        for cell in json.loads(path.read_text())["cells"]:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("grade") or meta.get("task"):
+                parts.add(meta["grade_id"])
+    return parts
+
+
 @pytest.mark.parametrize("row", ROWS, ids=[f"{r['lesson']}-{r['concept'][:40]}" for r in ROWS])
 def test_concept_is_taught(row):
     text = _lesson_text(row["lesson"])
@@ -24,3 +37,17 @@ def test_concept_is_taught(row):
         pytest.skip(f"lesson {row['lesson']} is not written yet")
     missing = [term for term in row["terms"].split("|") if term.lower() not in text]
     assert not missing, f"lesson {row['lesson']} does not mention {missing} ({row['concept']})"
+
+
+LAB_ROWS = [r for r in ROWS if r["lab_part"] or (r["lesson"] >= FIRST_LESSON_WITH_LAB_PARTS
+                                                  and _lesson_text(r["lesson"]) is not None)]
+
+
+@pytest.mark.parametrize("row", LAB_ROWS, ids=[f"{r['lesson']}-{r['concept'][:40]}" for r in LAB_ROWS])
+def test_concept_is_exercised_in_a_lab_part(row):
+    assert row["lab_part"], f"{row['concept']} (lesson {row['lesson']}): name the lab part that exercises it"
+    for part in row["lab_part"].split("|"):
+        lab, _, grade_id = part.partition(":")
+        assert lab.startswith(f"lab{row['lesson']}_") or lab.startswith("lab"), part
+        assert (ROOT / "solutions" / lab).is_dir(), f"{row['concept']}: no lab {lab}"
+        assert grade_id in _graded_parts(lab), f"{row['concept']}: {lab} has no graded part {grade_id!r}"
