@@ -149,6 +149,28 @@ def test_percentile_grows_with_load_and_is_infinite_when_unstable():
         capacity.response_time_percentile(10, 100, 0)
 
 
+def test_percentile_curve_matches_the_textbook_and_the_scalar_model():
+    rho = np.array([0.0, 0.5, 0.8, 0.95])
+    # M/M/1 in multiples of S: P95 = ln(20) / (1 - rho); P50 = ln(2) / (1 - rho)
+    assert capacity.response_time_percentile_curve(rho, 1) == pytest.approx(math.log(20) / (1 - rho), rel=1e-9)
+    assert capacity.response_time_percentile_curve(rho, 1, q=50) == pytest.approx(math.log(2) / (1 - rho), rel=1e-9)
+    for c in (2, 5, 16):  # the same numbers as the scalar bisection, point by point (mu = 1)
+        exact = [capacity.response_time_percentile(r * c, 1.0, c) for r in rho]
+        assert capacity.response_time_percentile_curve(rho, c) == pytest.approx(exact, rel=1e-9)
+    # theta == mu (c = 2, rho = 0.5) takes the (1 + t) e^-t branch
+    assert capacity.response_time_percentile_curve(np.array([0.5]), 2)[0] == pytest.approx(
+        capacity.response_time_percentile(1.0, 1.0, 2), rel=1e-9)
+    unstable = capacity.response_time_percentile_curve(np.array([0.5, 1.0, 1.7]), 2)
+    assert np.isfinite(unstable[0]) and np.isinf(unstable[1:]).all()
+    for bad, name in (([-0.1], "utilization"), ([], "utilization"), ([np.nan], "utilization")):
+        with pytest.raises(ValueError, match=name):
+            capacity.response_time_percentile_curve(np.array(bad), 2)
+    with pytest.raises(ValueError, match="servers"):
+        capacity.response_time_percentile_curve(rho, 0)
+    with pytest.raises(ValueError, match="^q"):
+        capacity.response_time_percentile_curve(rho, 1, q=0)
+
+
 def test_max_rate_for_p95_inverts_the_percentile():
     # M/M/1, 10 ms: P95 <= 50 ms needs mu - lambda >= ln 20 / 0.05 = 59.9 -> lambda <= 40.1 req/s.
     assert capacity.max_rate_for_p95(0.01, 1, 0.05) == pytest.approx(100 - math.log(20) / 0.05, rel=1e-6)
@@ -240,22 +262,53 @@ def test_next_phase_rejects_unknown_names():
 
 # --- widget -------------------------------------------------------------------------------------------------------
 
-def test_plan_compute_is_consistent():
+def test_plan_compute_by_hand():
     from scalelab.widgets import capacity as view
 
-    result = view.plan(target_rps=10_000, p95_target_ms=100, headroom=0.3, per_server_rps=150, price_per_month=30)
-    assert result["servers"] == capacity.servers_needed(10_000, 150, 0.7, 0.3)
-    assert result["monthly_cost_usd"] == pytest.approx(result["servers"] * 30)
-    assert result["meets_p95"] == (result["model_p95_ms"] <= 100)
-    overloaded = view.plan(target_rps=10_000, p95_target_ms=100, headroom=0.0, per_server_rps=2000,
-                           price_per_month=30, service_time_ms=10, workers=1)
+    # 10 000 req/s + 30 % = 13 000 at peak; 150 req/s per server at 70 %: 13 000 / 105 = 123.8 -> 124 servers
+    result = view.plan_compute(target_rps=10_000, p95_target_ms=100, headroom=0.3, per_server_rps=150,
+                               price_per_month=30)
+    assert result["servers"] == 124
+    assert result["peak_rps_per_server"] == pytest.approx(13_000 / 124)
+    assert result["utilization_at_target"] == pytest.approx(10_000 / (124 * 150))
+    assert result["monthly_cost_usd"] == pytest.approx(124 * 30)
+    # each server an M/M/2 with mu = 100/s at 104.8 req/s: the scalar model's P95
+    exact_ms = 1000 * capacity.response_time_percentile(13_000 / 124, 100, 2)
+    assert result["model_p95_ms"] == pytest.approx(exact_ms, rel=1e-9) and result["meets_p95"] == (exact_ms <= 100)
+    curve = dict(zip(result["counts"], result["p95_curve_ms"]))
+    assert curve[124] == pytest.approx(exact_ms, rel=1e-9)
+    assert math.isinf(curve[60])  # 13 000 / 60 = 217 req/s per server: more than 2 workers x 100/s can serve
+    # M/M/1 check: one worker of 10 ms at 50 req/s per server has P95 = ln(20) / 50 s = 59.9 ms
+    single = view.plan_compute(target_rps=700, p95_target_ms=50, headroom=0, per_server_rps=100, price_per_month=1,
+                               service_time_ms=10, workers=1, utilization=0.5)
+    assert single["servers"] == 14 and single["model_p95_ms"] == pytest.approx(1000 * math.log(20) / 50, rel=1e-9)
+    assert not single["meets_p95"]
+
+
+def test_plan_compute_flags_a_capacity_the_server_does_not_have():
+    from scalelab.widgets import capacity as view
+
+    overloaded = view.plan_compute(target_rps=10_000, p95_target_ms=100, headroom=0.0, per_server_rps=2000,
+                                   price_per_month=30, service_time_ms=10, workers=1)
     assert math.isinf(overloaded["model_p95_ms"]) and not overloaded["meets_p95"]
 
 
-def test_planner_widget_redraws_headlessly():
+@pytest.mark.parametrize("kwargs, name", [
+    ({"target_rps": -1}, "target_rps"), ({"p95_target_ms": 0}, "p95_target_ms"), ({"headroom": -0.1}, "headroom"),
+    ({"per_server_rps": 0}, "per_server_rps"), ({"price_per_month": -1}, "price_per_month"),
+    ({"service_time_ms": 0}, "service_time_ms"), ({"workers": 0}, "workers"), ({"utilization": 1.5}, "utilization"),
+])
+def test_plan_compute_refuses_bad_input_by_name(kwargs, name):
     from scalelab.widgets import capacity as view
 
-    explorer = view.planner()
+    with pytest.raises(ValueError, match=rf"^{name} must"):
+        view.plan_compute(**kwargs)
+
+
+def test_plan_explorer_redraws_headlessly():
+    from scalelab.widgets import capacity as view
+
+    explorer = view.plan_explorer()
     before, renders = explorer.result["servers"], explorer.renders
     explorer.controls["target_rps"].value = 50_000
     assert explorer.result["servers"] > before
@@ -263,6 +316,8 @@ def test_planner_widget_redraws_headlessly():
     cost = explorer.result["monthly_cost_usd"]
     explorer.controls["price_per_month"].value = 100
     assert explorer.result["monthly_cost_usd"] > cost
+    assert f"${explorer.result['monthly_cost_usd']:,.0f}/month" in explorer.text.value
+    assert explorer.figure.axes[0].get_xlim()[1] >= explorer.result["servers"]
 
 
 def test_plot_sweep_draws_model_and_measurement():
@@ -276,5 +331,8 @@ def test_plot_sweep_draws_model_and_measurement():
     ax = fig.axes[0]
     assert "ms" in ax.get_ylabel() and "requests/s" in ax.get_xlabel()
     assert len(ax.lines) >= 5
+    model = ax.lines[0]  # the model P95 at rate 0 is an idle server's: ln(20) x 10 ms
+    assert model.get_ydata()[0] == pytest.approx(10 * math.log(20))
     plt.close(fig)
-    assert np.isnan(view.model_curve([250], 0.01, 2)[0])
+    with pytest.raises(ValueError, match="sweep"):
+        view.plot_sweep(pd.DataFrame({"rate": [1]}), 0.01, 2, 50)

@@ -1,11 +1,11 @@
-"""Load-test arithmetic (scalelab.models.loadtest) and the lesson 07 load-profile widget."""
+"""Load-test arithmetic (scalelab.models.loadtest) and lesson 07's views (scalelab.widgets.scale_testing)."""
 import math
 
 import numpy as np
 import pytest
 
 from scalelab.models import loadtest
-from scalelab.widgets import testing
+from scalelab.widgets import scale_testing
 
 
 # ---------------------------------------------------------------- SLO verdicts and the breaking point
@@ -147,33 +147,86 @@ def test_fluid_queue_rejects_bad_input():
         loadtest.fluid_queue([0, 1, 2], [1, 1, 1], 10, -1)
 
 
+def test_recovery_time_by_hand():
+    t = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5]
+    latency = [10, 10, 300, 200, 12, 10]
+    assert loadtest.recovery_time(t, latency, after_s=1.0, normal=15) == pytest.approx(1.0)  # normal at 2.0 s
+    assert loadtest.recovery_time(t, latency, after_s=0.0, normal=15) == 0.0                 # normal at once
+    assert math.isnan(loadtest.recovery_time(t, latency, after_s=1.0, normal=5))            # never back
+    for kwargs, name in (({"t_s": [0, 1], "values": [1]}, "t_s"), ({"t_s": [1, 0], "values": [1, 1]}, "t_s"),
+                         ({"t_s": [0, 1], "values": [1, np.nan]}, "values")):
+        with pytest.raises(ValueError, match=rf"^{name}"):
+            loadtest.recovery_time(after_s=0, normal=1, **kwargs)
+
+
 def test_tables_cover_the_five_tests_and_eight_tools():
     assert [row["test"] for row in loadtest.STRATEGIES] == list(loadtest.TEST_TYPES)
     assert {row["tool"] for row in loadtest.TOOLS} == {"JMeter", "k6", "LoadRunner", "Artillery", "Gatling",
                                                        "NBomber", "BlazeMeter", "Locust"}
 
 
-# ---------------------------------------------------------------- widget
-def test_load_profile_summary():
-    out = testing.load_profile("spike", capacity_rps=100, base_rps=40, spike_rps=200, spike_s=0.5, queue_size=1000,
-                               spike_start_s=0.8, duration_s=3.0, dt=0.001)
+# ---------------------------------------------------------------- lesson 07's views
+def test_load_profile_compute_by_hand():
+    # capacity 100/s; 200/s for 0.5 s: 50 requests pile up (latency 50 / 100 s + 10 ms of service), then drain at
+    # 100 - 40 = 60/s: recovery 50 / 60 = 0.83 s
+    out = scale_testing.load_profile_compute("spike", capacity_rps=100, base_rps=40, spike_rps=200, spike_s=0.5,
+                                             queue_size=1000, spike_start_s=0.8, duration_s=3.0, dt=0.001)
     assert out["summary"]["peak_queue"] == pytest.approx(50, rel=0.01)
+    assert out["summary"]["peak_latency_s"] == pytest.approx(0.51, rel=0.01)
     assert out["summary"]["recovery_s"] == pytest.approx(50 / 60, abs=0.01)
     assert out["summary"]["shed_requests"] == pytest.approx(0)
-    ramp = testing.load_profile("ramp", capacity_rps=100, base_rps=0, spike_rps=200, duration_s=2.0, dt=0.01)
+    assert out["summary"]["offered_requests"] == pytest.approx(40 * 2.5 + 200 * 0.5, rel=0.01)
+    # a queue of 10: 40 of the 50 extra requests are shed
+    short = scale_testing.load_profile_compute("spike", capacity_rps=100, base_rps=40, spike_rps=200, spike_s=0.5,
+                                               queue_size=10, spike_start_s=0.8, duration_s=3.0, dt=0.001)
+    assert short["summary"]["shed_requests"] == pytest.approx(40, rel=0.01)
+    assert short["summary"]["recovery_s"] == pytest.approx(10 / 60, abs=0.01)
+    ramp = scale_testing.load_profile_compute("ramp", capacity_rps=100, base_rps=0, spike_rps=200, duration_s=2.0,
+                                              dt=0.01)
     assert ramp["summary"]["saturates_at_rps"] == pytest.approx(100, abs=1.01)
-    calm = testing.load_profile("steady", capacity_rps=100, base_rps=40)
+    assert math.isnan(ramp["summary"]["recovery_s"])
+    calm = scale_testing.load_profile_compute("steady", capacity_rps=100, spike_rps=80)
     assert calm["summary"]["peak_queue"] == 0 and calm["summary"]["recovery_s"] == 0
-    with pytest.raises(ValueError):
-        testing.load_profile("wave")
+    assert calm["rate_rps"] == pytest.approx(np.full(600, 80.0))  # steady holds the peak rate
+    # held above capacity: the queue fills at 120 - 100 = 20/s and stays full of 50 after 2.5 s
+    full = scale_testing.load_profile_compute("steady", capacity_rps=100, spike_rps=120, queue_size=50)
+    assert full["summary"]["peak_queue"] == pytest.approx(50)
+    assert full["summary"]["shed_requests"] == pytest.approx(20 * 3.0 - 50, rel=0.02)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"profile": "wave"}, "profile"), ({"capacity_rps": 0}, "capacity_rps"), ({"queue_size": -1}, "queue_size"),
+    ({"queue_size": 2.5}, "queue_size"), ({"spike_rps": -5}, "peak_rps"), ({"duration_s": 0}, "duration_s"),
+    ({"dt": 0}, "dt"),
+])
+def test_load_profile_compute_refuses_bad_input_by_name(kwargs, name):
+    with pytest.raises(ValueError, match=rf"^{name} must"):
+        scale_testing.load_profile_compute(**kwargs)
 
 
 def test_load_profile_explorer_headless():
-    explorer = testing.load_profile_explorer()
+    explorer = scale_testing.load_profile_explorer()
     before, renders = explorer.result["summary"], explorer.renders
     explorer.controls["queue_size"].value = 10
     assert explorer.renders == renders + 1
     assert explorer.result["summary"]["shed_requests"] > before["shed_requests"]
+    assert f"shed {explorer.result['summary']['shed_requests']:.0f} of" in explorer.text.value
     explorer.controls["profile"].value = "ramp"
     assert explorer.result["profile"] == "ramp"
     assert explorer.renders == renders + 2
+
+
+def test_plot_spike_vs_model_draws_one_panel_per_queue_size():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    measured = pd.DataFrame({"queue_size": [5, 5, 200, 200], "scheduled": [0.1, 0.7, 0.1, 0.7],
+                             "latency_s": [0.012, 0.0, 0.012, 0.3], "status": [200, 503, 200, 200]})
+    fig = scale_testing.plot_spike_vs_model(measured, capacity_rps=100, base_rps=40, spike_rps=200,
+                                            spike_start_s=0.6, spike_s=0.4, duration_s=2.0)
+    assert [ax.get_title() for ax in fig.axes] == ["queue size 5", "queue size 200"]
+    assert "ms" in fig.axes[0].get_ylabel()
+    with pytest.raises(ValueError, match="measured"):
+        scale_testing.plot_spike_vs_model(pd.DataFrame({"t": [1]}), 100, 40, 200, 0.6, 0.4, 2.0)

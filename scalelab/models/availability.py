@@ -37,3 +37,10 @@ def nines(availability):
     """Number of nines of an availability: 0.999 -> 3.0 (math.inf for 1.0)."""
     a = v.probability("availability", availability)
     return math.inf if a == 1 else -math.log10(1 - a)
+
+
+def from_nines(nines):
+    """Availability in [0, 1) for a number of nines in [0, 12]: 1 - 10^-nines (3 -> 0.999, 3.5 -> 0.99968...).
+    The inverse of ``nines``."""
+    n = v.number("nines", nines, 0, 12)
+    return 1 - 10 ** (-n)

@@ -231,3 +231,22 @@ def fluid_queue(t_s, rate_rps, capacity_rps, queue_size, service_s=None):
         queue[i], served[i], dropped[i] = q, out / dt, overflow / dt
     return {"t_s": t, "rate_rps": rate, "queue": queue, "latency_s": queue / mu + service,
             "served_rps": served, "dropped_rps": dropped}
+
+
+def recovery_time(t_s, values, after_s, normal):
+    """How long after ``after_s`` (s) a series over time comes back to normal: the first t_s >= after_s whose value
+    is <= normal, minus after_s (seconds). 0.0 if it is normal at once; math.nan if it never comes back.
+
+    t_s: increasing times (s); values: the same length (a queue length, a latency ...), compared with ``normal``
+    in their own unit. Used for a spike's recovery: the queue back to empty, or latency back to its level before.
+    """
+    t = v.samples("t_s", t_s, allow_negative=True)
+    vals = v.samples("values", values, allow_negative=True)
+    if t.size != vals.size:
+        raise ValueError(f"t_s and values must have the same length, got {t.size} and {vals.size}")
+    if np.any(np.diff(t) < 0):
+        raise ValueError("t_s must be sorted (non-decreasing)")
+    start = v.number("after_s", after_s)
+    level = v.number("normal", normal)
+    back = (t >= start) & (vals <= level)
+    return float(t[back][0] - start) if back.any() else math.nan

@@ -1,4 +1,8 @@
-"""Metrics of a load test: percentiles, Apdex, error rate, throughput, and the ratios the course uses."""
+"""Metrics of a load test: percentiles, Apdex, error rate, throughput, the ratios the course uses, and the
+log-normal distribution that describes skewed latencies (percentiles, mean, share below a value, density, fit)."""
+import math
+from statistics import NormalDist
+
 import numpy as np
 
 from .. import _validate as v
@@ -19,16 +23,26 @@ def percentiles(samples, qs=(50, 95, 99)):
     return {q: float(x) for q, x in zip(qs, values)}
 
 
+def apdex_counts(latencies, t):
+    """Requests satisfied (latency <= t), tolerating (<= 4 t) and frustrated (> 4 t), and the total: a dict of ints.
+
+    latencies and t (> 0) in the same time unit. The one place the Apdex bands are defined.
+    """
+    arr = v.samples("latencies", latencies)
+    t = v.positive("t", t)
+    satisfied = int(np.count_nonzero(arr <= t))
+    tolerating = int(np.count_nonzero((arr > t) & (arr <= 4 * t)))
+    return {"satisfied": satisfied, "tolerating": tolerating, "frustrated": int(arr.size) - satisfied - tolerating,
+            "total": int(arr.size)}
+
+
 def apdex(latencies, t):
     """Apdex score in [0, 1]: (satisfied + tolerating / 2) / total.
 
     A latency <= t is satisfied, <= 4 t tolerating, > 4 t frustrated. latencies and t in the same time unit.
     """
-    arr = v.samples("latencies", latencies)
-    t = v.positive("t", t)
-    satisfied = np.count_nonzero(arr <= t)
-    tolerating = np.count_nonzero((arr > t) & (arr <= 4 * t))
-    return float((satisfied + tolerating / 2) / arr.size)
+    counts = apdex_counts(latencies, t)
+    return float((counts["satisfied"] + counts["tolerating"] / 2) / counts["total"])
 
 
 def error_rate(errors, total):
@@ -61,3 +75,69 @@ def pool_usage(in_use, size):
     s = v.integer("size", size, low=1)
     u = v.integer("in_use", in_use, low=0, high=s)
     return u / s
+
+
+# --------------------------------------------------------------------------------------------- log-normal latency
+# A log-normal latency has ln(latency) ~ Normal(ln(median), sigma): a floor-hugging body and a long right tail.
+# Times are in any unit (ms in the course) and come back in that unit.
+
+def _median_sigma(median, sigma):
+    return v.positive("median", median), v.number("sigma", sigma, 0, 10)
+
+
+def lognormal_percentile(median, sigma, q):
+    """The q-th percentile (q in (0, 100)) of a log-normal latency: median * exp(sigma * z_q).
+
+    median > 0 (a time; the result is in its unit); sigma in [0, 10]: the standard deviation of ln(latency).
+    """
+    m, s = _median_sigma(median, sigma)
+    q = v.number("q", q, 0, 100, low_open=True, high_open=True)
+    return m * math.exp(s * NormalDist().inv_cdf(q / 100))
+
+
+def lognormal_mean(median, sigma):
+    """Mean of a log-normal latency: median * exp(sigma^2 / 2), always >= the median (same unit as median)."""
+    m, s = _median_sigma(median, sigma)
+    return m * math.exp(s * s / 2)
+
+
+def lognormal_share_below(x, median, sigma):
+    """Share of requests of a log-normal latency with latency <= x (x >= 0, the unit of median): Phi(ln(x/m) / sigma).
+
+    With sigma = 0 every request takes the median: 1.0 for x >= median, else 0.0.
+    """
+    m, s = _median_sigma(median, sigma)
+    x = v.non_negative("x", x)
+    if x == 0:
+        return 0.0
+    if s == 0:
+        return 1.0 if x >= m else 0.0
+    return NormalDist().cdf(math.log(x / m) / s)
+
+
+def lognormal_density(x, median, sigma):
+    """Probability density of a log-normal latency at each x (array of times >= 0), per unit of time.
+
+    median > 0 and sigma in (0, 10] (with sigma = 0 there is no density: every request takes the median).
+    """
+    m, s = _median_sigma(median, sigma)
+    if s == 0:
+        raise ValueError("sigma must be > 0 for a density (with sigma = 0 every request takes the median)")
+    xs = v.samples("x", x)
+    out = np.zeros_like(xs)
+    pos = xs > 0
+    out[pos] = np.exp(-np.log(xs[pos] / m) ** 2 / (2 * s * s)) / (xs[pos] * s * math.sqrt(2 * math.pi))
+    return out
+
+
+def fit_lognormal(latencies):
+    """(median, sigma) of the log-normal that fits a latency sample best (maximum likelihood): exp(mean(ln x)) and
+    the standard deviation of ln x, the values scipy.stats.lognorm.fit(latencies, floc=0) returns.
+
+    latencies: at least 2 values, all > 0 (any time unit; the median comes back in it).
+    """
+    arr = v.samples("latencies", latencies)
+    if arr.size < 2 or np.any(arr <= 0):
+        raise ValueError(f"latencies must hold at least 2 values, all > 0; got {arr.size} values, min {arr.min()!r}")
+    logs = np.log(arr)
+    return float(np.exp(logs.mean())), float(logs.std())

@@ -1,97 +1,135 @@
-"""Lesson 08's widgets: a capacity planner (target load, P95 target, headroom, per-server capacity and price ->
-servers, monthly cost and the M/M/c P95 check), and the measured-vs-model plot of one server's P95."""
-import math
+"""Views of lesson 08 (baselines and capacity planning): a capacity planner (target load, P95 target, headroom,
+per-server capacity and price -> servers, monthly cost and the M/M/c P95 check), and the measured-vs-model picture
+of one server's P95.
 
+The planner is a pure ``plan_compute`` (tested without a browser), a ``plan_setup`` that builds the figure once and a
+``plan_draw`` that moves its artists, wired by ``Explorer`` (see ``scalelab.widgets.base``); the model math is in
+``scalelab.models.capacity``.
+"""
 import numpy as np
 
+from .. import _validate as v
 from ..models import capacity
 from . import base
+from ._axes import nice_ceiling
 
-CSS = "lesson08-capacity"
+CURVE_POINTS = 120  # server counts at which the planner draws the model P95
 
 
-def plan(target_rps, p95_target_ms, headroom, per_server_rps, price_per_month, service_time_ms=10.0, workers=2,
-         utilization=0.7):
-    """Pure compute of the planner. Rates in requests/s, times in ms, money in dollars per month.
+def plan_compute(target_rps=10_000, p95_target_ms=100.0, headroom=0.3, per_server_rps=150.0, price_per_month=27.78,
+                 service_time_ms=10.0, workers=2, utilization=0.7):
+    """The capacity plan for a target load, and the model P95 against the number of servers.
+
+    target_rps (>= 0), per_server_rps (> 0): requests/s; p95_target_ms, service_time_ms: ms (> 0); headroom >= 0
+    (0.3 = 30 % above the target); price_per_month: dollars per server and month (>= 0); workers: slots per server
+    (1..64); utilization in (0, 1]: the share of each server's capacity planned for.
 
     Servers come from the capacity rule (N * per_server_rps * utilization >= target * (1 + headroom)); the P95 check
     treats each server as an M/M/c queue (``workers`` slots, mean ``service_time_ms``) at its share of the peak load
-    target * (1 + headroom) / N.
+    target * (1 + headroom) / N. Returns servers, peak_rps_per_server, utilization_at_target, model_p95_ms (inf
+    when a server's share exceeds what its workers can serve), meets_p95, monthly_cost_usd, and the curve:
+    counts (server counts from 1 to about twice the plan) and p95_curve_ms (inf where unstable).
     """
-    servers = capacity.servers_needed(target_rps, per_server_rps, utilization, headroom)
-    peak_per_server = target_rps * (1 + headroom) / servers
-    mu = 1000.0 / service_time_ms
-    p95_s = capacity.response_time_percentile(peak_per_server, mu, int(workers))
-    counts = np.arange(max(1, servers // 2), max(servers * 2, servers + 4) + 1)
-    curve = np.array([capacity.response_time_percentile(target_rps * (1 + headroom) / n, mu, int(workers)) * 1000
-                      for n in counts])
-    return {"servers": servers,
-            "peak_rps_per_server": peak_per_server,
-            "utilization_at_target": capacity.planned_utilization(target_rps, per_server_rps, servers),
-            "model_p95_ms": p95_s * 1000,
-            "meets_p95": p95_s * 1000 <= p95_target_ms,
-            "monthly_cost_usd": capacity.monthly_cost(servers, price_per_month),
-            "counts": counts, "p95_curve_ms": curve}
+    target = v.non_negative("target_rps", target_rps)
+    goal_ms = v.positive("p95_target_ms", p95_target_ms)
+    extra = v.non_negative("headroom", headroom)
+    per_server = v.positive("per_server_rps", per_server_rps)
+    price = v.non_negative("price_per_month", price_per_month)
+    s_ms = v.positive("service_time_ms", service_time_ms)
+    c = v.integer("workers", workers, low=1, high=64)
+    servers = capacity.servers_needed(target, per_server, utilization, extra)
+    peak = target * (1 + extra)
+    top = nice_ceiling(2 * servers)
+    counts = np.unique(np.round(np.linspace(1, top, CURVE_POINTS)).astype(int))
+    if servers not in counts:
+        counts = np.sort(np.append(counts, servers))
+    capacity_per_server = c / (s_ms / 1000)  # requests/s the workers can serve at most
+    p95_curve_ms = s_ms * capacity.response_time_percentile_curve(peak / counts / capacity_per_server, c)
+    p95_ms = float(p95_curve_ms[np.searchsorted(counts, servers)])
+    return {"servers": servers, "peak_rps_per_server": peak / servers,
+            "utilization_at_target": capacity.planned_utilization(target, per_server, servers),
+            "model_p95_ms": p95_ms, "meets_p95": p95_ms <= goal_ms, "p95_target_ms": goal_ms,
+            "monthly_cost_usd": capacity.monthly_cost(servers, price), "counts": counts,
+            "p95_curve_ms": p95_curve_ms, "count_top": top}
 
 
-def draw_plan(result, params):
-    """Model P95 (ms) against the number of servers, the P95 target and the planned count; cost in the title."""
-    fig, ax = base.figure()
-    curve = np.where(np.isfinite(result["p95_curve_ms"]), result["p95_curve_ms"], np.nan)
-    ax.plot(result["counts"], curve, "o-", ms=3, label="M/M/c model P95 at peak load")
-    ax.axhline(params["p95_target_ms"], color="tab:red", ls="--", label="P95 target")
-    ax.axvline(result["servers"], color="tab:green", ls=":", label=f"planned: {result['servers']} servers")
+def _p95_top_ms(p95_target_ms):
+    """The y-axis top: a nice number at least 2.5 x the P95 target."""
+    return nice_ceiling(2.5 * p95_target_ms)
+
+
+def plan_setup(fig, params):
+    """Axes for P95 against servers; the model curve, the P95 target line and the planned count move."""
+    ax = fig.add_subplot()
+    moving = dict(animated=True)
+    artists = {"ax": ax,
+               "curve": ax.plot([], [], "-", color="tab:blue", label="M/M/c model P95 at peak load", **moving)[0],
+               "target": ax.axhline(1, color="tab:red", ls="--", label="P95 target", **moving),
+               "planned": ax.axvline(1, color="tab:green", ls=":", label="planned servers", **moving),
+               "point": ax.plot([], [], "o", color="tab:green", **moving)[0]}
     ax.set_xlabel("servers behind the load balancer")
     ax.set_ylabel("P95 response time (ms)")
-    finite = curve[np.isfinite(curve)]
-    if finite.size:
-        ax.set_ylim(0, max(params["p95_target_ms"] * 2, min(finite.max(), params["p95_target_ms"] * 6)))
+    ax.legend(fontsize=8, loc="upper right")
+    return artists
+
+
+def plan_draw(artists, result, params=None):
+    """Move the curve, the target and the planned count (limits step with the plan); the caption gives the plan."""
+    curve = np.where(np.isfinite(result["p95_curve_ms"]), result["p95_curve_ms"], np.nan)
+    artists["curve"].set_data(result["counts"], curve)
+    goal, servers = result["p95_target_ms"], result["servers"]
+    artists["target"].set_ydata([goal, goal])
+    artists["planned"].set_xdata([servers, servers])
+    y_top = _p95_top_ms(goal)
+    p95 = result["model_p95_ms"]
+    artists["point"].set_data([servers], [min(p95, y_top) if np.isfinite(p95) else y_top])
+    artists["ax"].set_xlim(0, result["count_top"])
+    artists["ax"].set_ylim(0, y_top)
     verdict = "meets" if result["meets_p95"] else "MISSES"
-    ax.set_title(f"{result['servers']} servers, ${result['monthly_cost_usd']:,.0f}/month, "
-                 f"model P95 {result['model_p95_ms']:.1f} ms {verdict} the target", fontsize=9)
-    ax.legend(fontsize=8)
-    return fig
+    p95_text = f"{p95:.1f} ms" if np.isfinite(p95) else "unbounded (each server gets more than it can serve)"
+    return (f"{servers:,} servers at {result['utilization_at_target']:.0%} of their capacity, "
+            f"${result['monthly_cost_usd']:,.0f}/month; model P95 at peak "
+            f"({result['peak_rps_per_server']:.1f} req/s per server) {p95_text}: {verdict} the {goal:g} ms target")
 
 
-def planner(target_rps=10_000, p95_target_ms=100, headroom=0.3, per_server_rps=150, price_per_month=27.78,
-            service_time_ms=10.0, workers=2):
-    """The capacity planner Explorer."""
+def plan_explorer(target_rps=10_000, p95_target_ms=100, headroom=0.3, per_server_rps=150, price_per_month=27.78,
+                  service_time_ms=10.0, workers=2):
+    """The capacity planner: sliders for the load, the targets, the server's capacity and price."""
     controls = {
-        "target_rps": base.slider(target_rps, 100, 200_000, 100, "target load (req/s)", integer=True),
-        "p95_target_ms": base.slider(p95_target_ms, 10, 300, 5, "P95 target (ms)"),
-        "headroom": base.slider(headroom, 0.0, 1.0, 0.05, "headroom (fraction)"),
-        "per_server_rps": base.slider(per_server_rps, 10, 2000, 10, "per-server capacity (req/s)"),
-        "price_per_month": base.slider(price_per_month, 5, 2000, 1, "price per server ($/month)"),
-        "service_time_ms": base.slider(service_time_ms, 1, 50, 0.5, "mean service time (ms)"),
-        "workers": base.slider(workers, 1, 16, 1, "workers per server", integer=True),
+        "target_rps": base.slider(int(target_rps), 100, 200_000, 100, "target load (req/s)", integer=True),
+        "p95_target_ms": base.slider(float(p95_target_ms), 10, 300, 5, "P95 target (ms)"),
+        "headroom": base.slider(float(headroom), 0.0, 1.0, 0.05, "headroom (fraction)"),
+        "per_server_rps": base.slider(float(per_server_rps), 10, 2000, 10, "per-server capacity (req/s)"),
+        "price_per_month": base.slider(float(price_per_month), 5, 2000, 1, "price per server ($/month)"),
+        "service_time_ms": base.slider(float(service_time_ms), 1, 50, 0.5, "mean service time (ms)"),
+        "workers": base.slider(int(workers), 1, 16, 1, "workers per server", integer=True),
     }
-    return base.Explorer(plan, draw_plan, controls, css_class=CSS)
-
-
-def model_curve(rates, service_time, workers, q=95):
-    """The M/M/c q-th percentile response time (ms) at each arrival rate (requests/s); NaN where unstable."""
-    out = []
-    for rate in np.asarray(rates, dtype=float):
-        value = capacity.response_time_percentile(float(rate), 1 / service_time, int(workers), q)
-        out.append(value * 1000 if math.isfinite(value) else np.nan)
-    return np.array(out)
+    return base.Explorer(plan_compute, plan_draw, controls, setup=plan_setup, css_class="lesson08-capacity")
 
 
 def plot_sweep(sweep, service_time, workers, p95_target_ms, capacity_rps=None):
-    """Measured P95 (and P50) against offered rate from a rate_sweep DataFrame, with the M/M/c model on the same axes."""
+    """Measured P95 (and P50) against offered rate from a rate_sweep DataFrame, with the M/M/c model on the same
+    axes; returns a matplotlib Figure. service_time in s, workers >= 1, p95_target_ms in ms, capacity_rps in req/s."""
+    s = v.positive("service_time", service_time)
+    c = v.integer("workers", workers, low=1)
+    target = v.positive("p95_target_ms", p95_target_ms)
+    if not {"offered_rps", "p50_ms", "p95_ms"} <= set(getattr(sweep, "columns", [])):
+        raise ValueError("sweep must be a DataFrame with columns 'offered_rps', 'p50_ms' and 'p95_ms'")
     fig, ax = base.figure(7.0, 3.6)
     rates = sweep["offered_rps"].to_numpy(dtype=float)
-    grid = np.linspace(0, workers / service_time * 0.98, 200)
-    ax.plot(grid, model_curve(grid, service_time, workers), color="tab:blue", label="M/M/c model P95")
-    ax.plot(grid, model_curve(grid, service_time, workers, 50), color="tab:blue", ls=":", label="M/M/c model P50")
+    grid = np.linspace(0, c / s * 0.98, 200)
+    for q, style, label in ((95, "-", "M/M/c model P95"), (50, ":", "M/M/c model P50")):
+        model_ms = 1000 * s * capacity.response_time_percentile_curve(grid * s / c, c, q)
+        ax.plot(grid, model_ms, color="tab:blue", ls=style, label=label)
     ax.plot(rates, sweep["p95_ms"], "o-", color="tab:orange", label="measured P95")
     ax.plot(rates, sweep["p50_ms"], "s:", color="tab:orange", ms=4, label="measured P50")
-    ax.axhline(p95_target_ms, color="tab:red", ls="--", label=f"P95 target {p95_target_ms:g} ms")
+    ax.axhline(target, color="tab:red", ls="--", label=f"P95 target {target:g} ms")
     if capacity_rps:
         ax.axvline(capacity_rps, color="tab:green", ls=":", label=f"measured capacity {capacity_rps:g} req/s")
     ax.set_xlabel("offered load (requests/s)")
     ax.set_ylabel("response time (ms)")
-    top = np.nanmax(sweep["p95_ms"].to_numpy(dtype=float)) if len(sweep) else p95_target_ms
-    ax.set_ylim(0, max(p95_target_ms * 1.5, min(top * 1.1, p95_target_ms * 5)))
+    measured = sweep["p95_ms"].to_numpy(dtype=float)
+    top = np.nanmax(measured) if np.isfinite(measured).any() else target
+    ax.set_ylim(0, max(target * 1.5, min(top * 1.1, target * 5)))
     ax.legend(fontsize=8)
     return fig

@@ -1,183 +1,208 @@
-"""Lesson 01 (measuring scalability): pure compute functions, their drawings, and the Explorers built on them.
+"""Views of lesson 01 (measuring scalability): percentiles against the mean of a skewed latency, Apdex as its
+threshold moves, and the downtime a number of nines allows.
 
-Compute functions take and return plain numbers, arrays or dicts and are unit-tested without a browser:
-
-- ``skewed_latency``    percentiles vs the mean of a log-normal latency distribution (median in ms, spread sigma);
-- ``fit_lognormal``     the median and sigma that describe a measured latency sample;
-- ``apdex_bands``       satisfied / tolerating / frustrated counts and the Apdex score at a threshold T (ms);
-- ``downtime_budget``   the downtime per year, month, week and day that a number of nines allows;
-- ``littles_law_check`` L measured by the client and by the server against throughput x mean latency;
-- ``mean_think_time``, ``response_time_law``  the interactive response-time law N = X (R + Z) for closed loops;
-- ``intended_latency``  latency of a sequential run measured from when each request *should* have been sent.
+Each view is a pure ``<view>_compute`` (tested without a browser), a ``<view>_setup`` that builds the figure once and
+a ``<view>_draw`` that moves its artists, wired by ``Explorer`` (see ``scalelab.widgets.base``); the model math is in
+``scalelab.models.metrics`` and ``scalelab.models.availability``. Also here: the lesson's checks on measured numbers
+(``littles_law_check``, ``mean_think_time``), its downtime table and its static pictures (``plot_rate_sweep``,
+``plot_latency_cdf``).
 """
 import math
-from statistics import NormalDist
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.collections import PolyCollection
+from matplotlib.patches import Patch
 
 from .. import _validate as v
 from ..models import availability, metrics
 from . import base
+from ._axes import nice_ceiling
 
 PERIODS = ("year", "month", "week", "day")
 BAND_COLOURS = {"satisfied": "#2a9d8f", "tolerating": "#e9c46a", "frustrated": "#e76f51"}
+MARKS = (("P50", "#2a9d8f", "-"), ("mean", "#000000", "--"), ("P95", "#e9c46a", "-"), ("P99", "#e76f51", "-"))
 
 
 # --------------------------------------------------------------------------------------------------------------
 # 1. Percentiles vs the mean on skewed latencies
 # --------------------------------------------------------------------------------------------------------------
-def lognormal_percentile(median_ms, sigma, q):
-    """The q-th percentile (q in (0, 100)) of a log-normal latency with the given median (ms) and sigma (of ln)."""
-    m = v.positive("median_ms", median_ms)
-    s = v.non_negative("sigma", sigma)
-    q = v.number("q", q, 0, 100, low_open=True, high_open=True)
-    return m * math.exp(s * NormalDist().inv_cdf(q / 100))
+def percentile_compute(median_ms=20.0, sigma=0.6, measured_ms=None, points=400):
+    """Mean and percentiles (ms) of a log-normal latency, its density for plotting, and a measured sample's figures.
 
-
-def skewed_latency(median_ms, sigma, qs=(50, 95, 99), points=400):
-    """Mean and percentiles (ms) of a log-normal latency distribution, plus its density for plotting.
-
-    median_ms: the median latency (ms, > 0); sigma: spread of ln(latency) (>= 0; 0 = every request equal).
-    Returns a dict: mean_ms, p{q}_ms for each q, share_above_mean (fraction of requests slower than the mean),
-    p99_over_mean, and x_ms / density (per ms) arrays up to about the 99.9th percentile.
+    median_ms: the median latency (ms, > 0); sigma: spread of ln(latency) in [0, 10] (0 = every request equal);
+    measured_ms: optional latencies (ms) of a real run, summarised beside the model; points: density points.
+    Returns a dict: mean_ms, p50_ms, p95_ms, p99_ms, share_above_mean (fraction of requests slower than the mean),
+    p99_over_mean, x_ms / density (per ms) arrays up to the 99.9th percentile (zeros when sigma = 0), and
+    ``measured`` ({"mean_ms", "p50_ms", "p95_ms", "p99_ms"} or None).
     """
     m = v.positive("median_ms", median_ms)
-    s = v.non_negative("sigma", sigma)
-    v.integer("points", points, low=10)
-    mean = m * math.exp(s * s / 2)
+    s = v.number("sigma", sigma, 0, 10)
+    n = v.integer("points", points, low=10, high=100_000)
+    mean = metrics.lognormal_mean(m, s)
     out = {"median_ms": m, "sigma": s, "mean_ms": mean}
-    for q in qs:
-        out[f"p{q}_ms"] = lognormal_percentile(m, s, q)
-    # P(X > mean) = P(Z > sigma / 2)
-    out["share_above_mean"] = 1 - NormalDist().cdf(s / 2) if s > 0 else 0.0
-    out["p99_over_mean"] = lognormal_percentile(m, s, 99) / mean
-    top = lognormal_percentile(m, s, 99.9) if s > 0 else 2 * m
-    x = np.linspace(top / points, top, points)
-    if s > 0:
-        density = np.exp(-((np.log(x / m)) ** 2) / (2 * s * s)) / (x * s * math.sqrt(2 * math.pi))
-    else:
-        density = np.zeros_like(x)
-    out["x_ms"], out["density"] = x, density
+    for q in (50, 95, 99):
+        out[f"p{q}_ms"] = metrics.lognormal_percentile(m, s, q)
+    out["share_above_mean"] = 1 - metrics.lognormal_share_below(mean, m, s)
+    out["p99_over_mean"] = out["p99_ms"] / mean
+    top = metrics.lognormal_percentile(m, s, 99.9) if s > 0 else 2 * m
+    x = np.linspace(top / n, top, n)
+    out["x_ms"], out["density"] = x, (metrics.lognormal_density(x, m, s) if s > 0 else np.zeros_like(x))
+    out["measured"] = None
+    if measured_ms is not None:
+        sample = v.samples("measured_ms", measured_ms)
+        p = metrics.percentiles(sample)
+        out["measured"] = {"mean_ms": float(sample.mean()), "p50_ms": p[50], "p95_ms": p[95], "p99_ms": p[99]}
     return out
 
 
-def fit_lognormal(latencies_ms):
-    """(median_ms, sigma) of the log-normal that matches a latency sample: exp(mean(ln x)) and std(ln x).
-
-    latencies_ms: positive latencies in ms (at least 2).
-    """
-    arr = v.samples("latencies_ms", latencies_ms)
-    if arr.size < 2 or np.any(arr <= 0):
-        raise ValueError("latencies_ms must hold at least 2 values, all > 0")
-    logs = np.log(arr)
-    return float(np.exp(logs.mean())), float(logs.std(ddof=1))
+def _percentile_limits(result, hist_top_ms, hist_peak):
+    """Stepped axis tops: x covers the model's 99.9th percentile and the histogram, y the highest density."""
+    x_top = nice_ceiling(max(result["x_ms"][-1], hist_top_ms))
+    y_top = nice_ceiling(1.05 * max(float(result["density"].max()), hist_peak, 1e-6))
+    return x_top, y_top
 
 
-def draw_skewed_latency(result, params):
-    """Density of the model (ms) with its mean and percentiles; the measured sample as a histogram if given."""
-    fig, ax = base.figure()
+def percentile_setup(fig, params):
+    """The measured sample as a static histogram; the model density and its P50, mean, P95, P99 lines move."""
+    ax = fig.add_subplot()
     measured = params.get("measured_ms")
-    if measured is not None and len(measured):
-        top = result["x_ms"].max()
-        ax.hist(np.clip(measured, 0, top), bins=40, range=(0, top), density=True, color="#bbbbbb",
-                label="measured (your service)")
-    ax.plot(result["x_ms"], result["density"], color="#264653", label="log-normal model")
-    marks = [("P50", result["p50_ms"], "#2a9d8f", "-"), ("mean", result["mean_ms"], "#000000", "--"),
-             ("P95", result["p95_ms"], "#e9c46a", "-"), ("P99", result["p99_ms"], "#e76f51", "-")]
-    for name, x, colour, style in marks:
-        ax.axvline(x, color=colour, linestyle=style, label=f"{name} = {x:.1f} ms")
+    hist_top, hist_peak = 0.0, 0.0
+    sample = np.asarray(measured if measured is not None else [], dtype=float)
+    if sample.size and np.percentile(sample, 99.5) > 0:
+        hist_top = float(np.percentile(sample, 99.5))
+        bins = np.linspace(0, hist_top, 41)
+        weights = np.full(sample.size, 1 / (sample.size * (bins[1] - bins[0])))  # density of the whole sample
+        heights, _, _ = ax.hist(sample, bins=bins, weights=weights, color="#bbbbbb", label="measured (your service)")
+        hist_peak = float(heights.max())
+    moving = dict(animated=True)
+    artists = {"ax": ax, "hist_top": hist_top, "hist_peak": hist_peak,
+               "density": ax.plot([], [], color="#264653", label="log-normal model", **moving)[0]}
+    for name, colour, style in MARKS:
+        artists[name] = ax.axvline(0, color=colour, linestyle=style, label=name, **moving)
     ax.set_xlabel("latency (ms)")
     ax.set_ylabel("share of requests per ms")
-    ax.set_title(f"{result['share_above_mean']:.0%} of requests are slower than the mean; "
-                 f"P99 = {result['p99_over_mean']:.1f} x mean", fontsize=10)
-    ax.legend(fontsize=8)
-    return fig
+    ax.set_title("A log-normal latency: median, mean and tail", fontsize=10)
+    ax.legend(fontsize=8, loc="upper right")
+    return artists
+
+
+def percentile_draw(artists, result, params=None):
+    """Move the density and the four lines; the caption gives the figures, and the measured ones if any."""
+    artists["density"].set_data(result["x_ms"], result["density"])
+    for name, key in (("P50", "p50_ms"), ("mean", "mean_ms"), ("P95", "p95_ms"), ("P99", "p99_ms")):
+        artists[name].set_xdata([result[key]] * 2)
+    x_top, y_top = _percentile_limits(result, artists["hist_top"], artists["hist_peak"])
+    artists["ax"].set_xlim(0, x_top)
+    artists["ax"].set_ylim(0, y_top)
+    caption = (f"model (median {result['median_ms']:g} ms, σ = {result['sigma']:.2f}): P50 {result['p50_ms']:.1f} ms, "
+               f"mean {result['mean_ms']:.1f} ms, P95 {result['p95_ms']:.1f} ms, P99 {result['p99_ms']:.1f} ms; "
+               f"{result['share_above_mean']:.0%} of requests are slower than the mean; "
+               f"P99 = {result['p99_over_mean']:.1f} × mean")
+    if result["measured"] is not None:
+        m = result["measured"]
+        caption += (f"\nyour run: P50 {m['p50_ms']:.1f} ms, mean {m['mean_ms']:.1f} ms, P95 {m['p95_ms']:.1f} ms, "
+                    f"P99 {m['p99_ms']:.1f} ms")
+    return caption
 
 
 def percentile_explorer(median_ms=20.0, sigma=0.6, measured_ms=None):
     """Explorer: move the median and the spread of a log-normal latency; watch the mean drift away from P50."""
     controls = {"median_ms": base.slider(float(median_ms), 1.0, 200.0, 1.0, "median (ms)"),
                 "sigma": base.slider(float(sigma), 0.0, 1.5, 0.05, "spread σ")}
-    fixed = {"measured_ms": None if measured_ms is None else np.asarray(measured_ms, dtype=float)}
-    return base.Explorer(_skewed_latency_view, draw_skewed_latency, controls, css_class="lesson01-percentiles",
-                         fixed=fixed)
-
-
-def _skewed_latency_view(median_ms, sigma, measured_ms=None):
-    """skewed_latency for the Explorer: the measured sample is only drawn, not used by the model."""
-    return skewed_latency(median_ms, sigma)
+    fixed = {"measured_ms": None if measured_ms is None else v.samples("measured_ms", measured_ms)}
+    return base.Explorer(percentile_compute, percentile_draw, controls, setup=percentile_setup,
+                         css_class="lesson01-percentiles", fixed=fixed)
 
 
 # --------------------------------------------------------------------------------------------------------------
 # 2. Apdex as the threshold T moves
 # --------------------------------------------------------------------------------------------------------------
-def apdex_bands(latencies_ms, t_ms):
-    """Counts of satisfied (<= T), tolerating (<= 4 T) and frustrated (> 4 T) requests and the Apdex score.
+APDEX_EXCELLENT = 0.94   # the usual "excellent" score
+APDEX_BINS = 50          # bars of the latency histogram
+APDEX_BANDS = (("satisfied", "satisfied (≤ T)"), ("tolerating", "tolerating (≤ 4T)"), ("frustrated", "frustrated (> 4T)"))
 
-    latencies_ms: latencies in ms; t_ms: the threshold T in ms (> 0).
+
+def apdex_compute(latencies_ms, t_ms=50.0):
+    """Satisfied (<= T), tolerating (<= 4 T) and frustrated (> 4 T) counts and the Apdex score at a threshold T.
+
+    latencies_ms: latencies in ms (>= 0, at least one); t_ms: the threshold T in ms (> 0).
+    Returns {"t_ms", "satisfied", "tolerating", "frustrated", "total", "score"}.
     """
-    arr = v.samples("latencies_ms", latencies_ms)
+    lat = v.samples("latencies_ms", latencies_ms)
     t = v.positive("t_ms", t_ms)
-    satisfied = int(np.count_nonzero(arr <= t))
-    tolerating = int(np.count_nonzero((arr > t) & (arr <= 4 * t)))
-    return {"t_ms": t, "satisfied": satisfied, "tolerating": tolerating,
-            "frustrated": int(arr.size - satisfied - tolerating), "total": int(arr.size),
-            "score": metrics.apdex(arr, t)}
+    return {"t_ms": t, **metrics.apdex_counts(lat, t), "score": metrics.apdex(lat, t)}
 
 
-def apdex_curve(latencies_ms, t_values_ms):
-    """Apdex score for each threshold in t_values_ms (ms): an array the length of t_values_ms."""
-    arr = v.samples("latencies_ms", latencies_ms)
-    ts = v.samples("t_values_ms", t_values_ms)
-    return np.array([metrics.apdex(arr, t) for t in ts])
+def _apdex_t_max_ms(latencies_ms):
+    """The top of the T slider: the sample's P99 (ms), at least 5 ms."""
+    return float(max(5.0, np.ceil(np.percentile(latencies_ms, 99))))
 
 
-def draw_apdex(result, params):
-    """Left: the sample's latencies coloured by band. Right: Apdex against T with the current T marked."""
+def apdex_setup(fig, params):
+    """Left: the sample's latency histogram, its bars coloured by band as T moves. Right: Apdex against T (fixed,
+    from the sample) with the current T marked."""
     lat = np.asarray(params["latencies_ms"], dtype=float)
-    t = result["t_ms"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.2), dpi=90, layout="constrained")
-    top = max(float(np.percentile(lat, 99.5)), 5 * t)
-    bins = np.linspace(0, top, 50)
-    for name, mask in (("satisfied", lat <= t), ("tolerating", (lat > t) & (lat <= 4 * t)),
-                       ("frustrated", lat > 4 * t)):
-        left.hist(np.clip(lat[mask], 0, top), bins=bins, color=BAND_COLOURS[name],
-                  label=f"{name}: {result[name]}")
-    left.axvline(t, color="black", lw=1)
-    left.axvline(4 * t, color="black", lw=1, ls="--")
-    left.set_xlabel("latency (ms)")
+    left, right = fig.subplots(1, 2)
+    top = float(np.percentile(lat, 99.5))
+    counts, edges = np.histogram(lat, bins=APDEX_BINS, range=(0, top))
+    width = edges[1] - edges[0]
+    x0, x1 = edges[:-1] + 0.025 * width, edges[1:] - 0.025 * width
+    bars = PolyCollection([[(a, 0), (a, h), (b, h), (b, 0)] for a, b, h in zip(x0, x1, counts)],
+                          facecolors=BAND_COLOURS["satisfied"], edgecolors="none", animated=True)
+    left.add_collection(bars)  # one artist for all bars: recoloured at once
+    t_line = left.axvline(0, color="black", lw=1, animated=True)
+    four_t_line = left.axvline(0, color="black", lw=1, ls="--", animated=True)
+    left.set_xlim(0, top)
+    left.set_ylim(0, 1.1 * max(int(counts.max()), 1))
+    left.set_xlabel("latency (ms; lines at T and 4T)")
     left.set_ylabel("requests")
-    left.legend(fontsize=8)
-    ts = np.linspace(max(top / 200, 0.1), top, 120)
-    right.plot(ts, apdex_curve(lat, ts), color="#264653")
-    right.plot([t], [result["score"]], "o", color="#e76f51")
-    right.axhline(0.94, color="grey", lw=0.8, ls=":")
-    right.text(ts[-1], 0.94, "excellent ≥ 0.94", ha="right", va="bottom", fontsize=8, color="grey")
+    left.legend(handles=[Patch(color=BAND_COLOURS[name], label=label) for name, label in APDEX_BANDS],
+                fontsize=8, loc="upper right")
+    ts = np.linspace(1.0, _apdex_t_max_ms(lat), 120)
+    right.plot(ts, [metrics.apdex(lat, t) for t in ts], color="#264653")
+    right.axhline(APDEX_EXCELLENT, color="grey", lw=0.8, ls=":")
+    right.text(ts[-1], APDEX_EXCELLENT, f"excellent ≥ {APDEX_EXCELLENT}", ha="right", va="bottom", fontsize=8,
+               color="grey")
+    marker = right.plot([], [], "o", color="#e76f51", animated=True)[0]
+    right.set_xlim(0, ts[-1])
+    right.set_ylim(0, 1.05)
     right.set_xlabel("threshold T (ms)")
     right.set_ylabel("Apdex (0–1)")
-    right.set_ylim(0, 1.05)
-    right.set_title(f"T = {t:.0f} ms → Apdex {result['score']:.2f}", fontsize=10)
-    return fig
+    return {"bars": bars, "centres": edges[:-1] + width / 2, "t": t_line, "four_t": four_t_line,
+            "marker": marker}
+
+
+def apdex_draw(artists, result, params=None):
+    """Colour each bar by the band of its centre, move the T and 4T lines and the score marker; caption: counts."""
+    t = result["t_ms"]
+    centres = artists["centres"]
+    artists["bars"].set_facecolors(np.where(centres <= t, BAND_COLOURS["satisfied"],
+                                            np.where(centres <= 4 * t, BAND_COLOURS["tolerating"],
+                                                     BAND_COLOURS["frustrated"])))
+    artists["t"].set_xdata([t, t])
+    artists["four_t"].set_xdata([4 * t, 4 * t])
+    artists["marker"].set_data([t], [result["score"]])
+    return (f"T = {t:g} ms → Apdex {result['score']:.2f}: {result['satisfied']} satisfied, "
+            f"{result['tolerating']} tolerating, {result['frustrated']} frustrated of {result['total']} requests")
 
 
 def apdex_explorer(latencies_ms, t_ms=50.0):
     """Explorer: slide the Apdex threshold T (ms) over a latency sample (ms)."""
-    lat = np.asarray(v.samples("latencies_ms", latencies_ms))
-    high = float(max(5.0, np.ceil(np.percentile(lat, 99))))
+    lat = v.samples("latencies_ms", latencies_ms)
+    high = _apdex_t_max_ms(lat)
     controls = {"t_ms": base.slider(float(min(t_ms, high)), 1.0, high, 1.0, "T (ms)")}
-    return base.Explorer(apdex_bands, draw_apdex, controls, css_class="lesson01-apdex",
-                         fixed={"latencies_ms": lat})
+    return base.Explorer(apdex_compute, apdex_draw, controls, setup=apdex_setup, css_class="lesson01-apdex",
+                         fixed={"latencies_ms": lat}, size_in=(9.0, 3.2))
 
 
 # --------------------------------------------------------------------------------------------------------------
 # 3. Nines -> downtime
 # --------------------------------------------------------------------------------------------------------------
-def availability_from_nines(nines):
-    """Availability in [0, 1) for a number of nines (>= 0): 3 -> 0.999, 3.5 -> 0.99968..."""
-    n = v.number("nines", nines, 0, 12)
-    return 1 - 10 ** (-n)
+DOWNTIME_LIMITS_S = (0.05, 1e7)  # the fixed log-scale range of the bars: 50 ms to 116 days
+DURATION_TICKS = ((0.1, "0.1 s"), (1, "1 s"), (60, "1 min"), (3600, "1 h"), (86400, "1 day"), (7 * 86400, "1 week"),
+                  (30 * 86400, "30 days"))
 
 
 def format_duration(seconds):
@@ -197,9 +222,10 @@ def format_duration(seconds):
     return " ".join(f"{n} {unit}" for n, unit in shown)
 
 
-def downtime_budget(nines):
-    """Downtime (seconds) allowed per year (365 d), month (year/12), week and day by an availability of `nines` nines."""
-    a = availability_from_nines(nines)
+def nines_compute(nines=3.0):
+    """Downtime (seconds, and as text) allowed per year (365 d), month (year/12), week and day by an availability
+    of ``nines`` nines (in [0, 12]; fractions allowed: 3.5 nines = 99.968 %)."""
+    a = availability.from_nines(nines)
     out = {"nines": float(nines), "availability": a, "availability_percent": 100 * a}
     for period in PERIODS:
         seconds = availability.downtime(a, period).total_seconds()
@@ -220,26 +246,37 @@ def nines_table(levels=(0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999)):
     return pd.DataFrame(rows)
 
 
-def draw_downtime(result, params):
-    """Downtime per year, month, week and day on a log scale (minutes), labelled with readable durations."""
-    fig, ax = base.figure(width=7.0, height=2.8)
-    minutes = [result[f"{p}_s"] / 60 for p in PERIODS]
-    bars = ax.barh(PERIODS, minutes, color="#264653")
-    for bar, p in zip(bars, PERIODS):
-        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, "  " + result[f"{p}_text"], va="center",
-                fontsize=9)
+def nines_setup(fig, params):
+    """Horizontal bars of downtime per period on a fixed log scale of seconds, with ticks at familiar durations."""
+    ax = fig.add_subplot()
+    bars = ax.barh(PERIODS, np.ones(len(PERIODS)), left=DOWNTIME_LIMITS_S[0], color="#264653", animated=True)
     ax.set_xscale("log")
-    ax.set_xlim(1e-3, 1e6)  # fixed, so moving the slider moves the bars
+    ax.set_xlim(*DOWNTIME_LIMITS_S)
+    ax.set_xticks([s for s, _ in DURATION_TICKS], [label for _, label in DURATION_TICKS], fontsize=8)
+    ax.minorticks_off()
+    ax.grid(axis="x", color="#dddddd", lw=0.8)
+    ax.set_axisbelow(True)
     ax.invert_yaxis()
-    ax.set_xlabel("allowed downtime (minutes, log scale)")
-    ax.set_title(f"{result['nines']:.1f} nines = {result['availability_percent']:.4g} % available", fontsize=10)
-    return fig
+    ax.set_xlabel("allowed downtime (log scale)")
+    ax.set_title("Downtime budget per period", fontsize=10)
+    return {"bars": list(bars)}
+
+
+def nines_draw(artists, result, params=None):
+    """Set each bar's length to its period's downtime; the caption gives the budget as readable durations."""
+    for bar, period in zip(artists["bars"], PERIODS):
+        bar.set_width(max(result[f"{period}_s"], DOWNTIME_LIMITS_S[0]) - DOWNTIME_LIMITS_S[0])
+    budget = ", ".join(f"{period} {result[f'{period}_text']}" for period in PERIODS)
+    n = result["nines"]
+    decimals = max(0, math.ceil(n - 1e-9) - 2) + (0 if round(n, 6).is_integer() else 1)
+    return f"{n:.1f} nines = {result['availability_percent']:.{decimals}f} % available; downtime per {budget}"
 
 
 def nines_explorer(nines=3.0):
     """Explorer: slide the number of nines; read the downtime budget per year, month, week and day."""
     controls = {"nines": base.slider(float(nines), 1.0, 6.0, 0.1, "nines", readout_format=".1f")}
-    return base.Explorer(downtime_budget, draw_downtime, controls, css_class="lesson01-nines")
+    return base.Explorer(nines_compute, nines_draw, controls, setup=nines_setup, css_class="lesson01-nines",
+                         size_in=(7.0, 2.6))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -276,26 +313,6 @@ def mean_think_time(frame, users):
     starts = frame["start"].to_numpy().reshape(u, -1)
     ends = frame["end"].to_numpy().reshape(u, -1)
     return float((starts[:, 1:] - ends[:, :-1]).mean())
-
-
-def response_time_law(users, throughput, think_time):
-    """Interactive response-time law: R = N / X - Z (s). users N >= 1, throughput X (req/s) > 0, think time Z (s)."""
-    n = v.number("users", users, 1)
-    x = v.positive("throughput", throughput)
-    z = v.non_negative("think_time", think_time)
-    return n / x - z
-
-
-def intended_latency(end_s, rate):
-    """Latency (s) of a sequential run as if request i had been due at i / rate: end_i - i / rate.
-
-    This is what a user arriving on schedule would wait; a tool that waits for each reply before sending the next
-    (coordinated omission) reports only end_i - start_i. end_s: completion times (s, from the test's start, in
-    send order); rate: the intended request rate (req/s).
-    """
-    ends = v.samples("end_s", end_s)
-    r = v.positive("rate", rate)
-    return ends - np.arange(ends.size) / r
 
 
 # --------------------------------------------------------------------------------------------------------------

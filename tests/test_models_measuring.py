@@ -1,0 +1,105 @@
+"""The model math of lesson 01 (log-normal latency, Apdex bands, nines, the response-time law): hand-computed and
+textbook values, and bad input refused by name."""
+import math
+
+import numpy as np
+import pytest
+
+from scalelab.models import availability, metrics, queueing
+
+
+# ------------------------------------------------------------------------------------ log-normal latency
+def test_lognormal_percentiles_match_closed_form():
+    # Pq = median * exp(sigma * z_q): z_95 = 1.644854, z_99 = 2.326348
+    assert metrics.lognormal_percentile(20, 0.5, 50) == pytest.approx(20)
+    assert metrics.lognormal_percentile(20, 0.5, 99) == pytest.approx(20 * math.exp(0.5 * 2.326348), rel=1e-6)
+    assert metrics.lognormal_percentile(10, 1.0, 95) == pytest.approx(10 * math.exp(1.644854), rel=1e-6)
+    assert metrics.lognormal_percentile(10, 1.0, 5) == pytest.approx(10 * math.exp(-1.644854), rel=1e-6)
+    assert metrics.lognormal_percentile(15, 0, 99) == 15
+
+
+def test_lognormal_mean_and_share_below():
+    assert metrics.lognormal_mean(20, 1.0) == pytest.approx(20 * math.exp(0.5))        # 32.97
+    assert metrics.lognormal_mean(20, 0) == 20
+    # share below the mean = Phi(sigma / 2): Phi(0.5) = 0.691462
+    mean = metrics.lognormal_mean(20, 1.0)
+    assert metrics.lognormal_share_below(mean, 20, 1.0) == pytest.approx(0.691462, rel=1e-5)
+    assert metrics.lognormal_share_below(20, 20, 0.7) == pytest.approx(0.5)
+    assert metrics.lognormal_share_below(0, 20, 0.7) == 0
+    assert (metrics.lognormal_share_below(19.9, 20, 0), metrics.lognormal_share_below(20, 20, 0)) == (0.0, 1.0)
+
+
+def test_lognormal_density_by_hand_and_as_a_distribution():
+    # at x = median the density is 1 / (median * sigma * sqrt(2 pi)): 1 / (10 * 0.5 * 2.506628) = 0.0797885
+    assert metrics.lognormal_density([10.0], 10, 0.5)[0] == pytest.approx(0.0797885, rel=1e-6)
+    assert metrics.lognormal_density([0.0], 10, 0.5)[0] == 0
+    x = np.linspace(0.01, metrics.lognormal_percentile(30, 0.4, 99.9), 20_000)
+    assert np.trapezoid(metrics.lognormal_density(x, 30, 0.4), x) == pytest.approx(0.999, abs=0.002)
+
+
+def test_lognormal_agrees_with_a_large_sample():
+    sample = np.random.default_rng(3).lognormal(math.log(25), 0.7, 200_000)
+    assert np.percentile(sample, 99) == pytest.approx(metrics.lognormal_percentile(25, 0.7, 99), rel=0.02)
+    assert sample.mean() == pytest.approx(metrics.lognormal_mean(25, 0.7), rel=0.01)
+
+
+def test_fit_lognormal_by_hand_and_as_scipy_fits():
+    # ln of [e, e^3] = [1, 3]: median exp(2), sigma = std([1, 3]) = 1
+    median, sigma = metrics.fit_lognormal([math.e, math.e ** 3])
+    assert median == pytest.approx(math.exp(2)) and sigma == pytest.approx(1.0)
+    sample = np.random.default_rng(4).lognormal(math.log(12), 0.3, 5_000)
+    median, sigma = metrics.fit_lognormal(sample)
+    assert median == pytest.approx(12, rel=0.01) and sigma == pytest.approx(0.3, rel=0.03)
+    from scipy import stats
+
+    shape, _, scale = stats.lognorm.fit(sample, floc=0)
+    assert (median, sigma) == pytest.approx((scale, shape), rel=1e-9)
+
+
+# ------------------------------------------------------------------------------------ Apdex bands
+def test_apdex_counts_by_hand_and_the_score_uses_them():
+    # T = 50: 10 and 50 satisfied, 51 and 200 tolerating, 201 and 1000 frustrated
+    counts = metrics.apdex_counts([10, 50, 51, 200, 201, 1000], 50)
+    assert counts == {"satisfied": 2, "tolerating": 2, "frustrated": 2, "total": 6}
+    assert metrics.apdex([10, 50, 51, 200, 201, 1000], 50) == pytest.approx((2 + 2 / 2) / 6)
+
+
+# ------------------------------------------------------------------------------------ nines
+def test_from_nines_is_the_inverse_of_nines():
+    assert availability.from_nines(3) == pytest.approx(0.999)
+    assert availability.from_nines(0) == 0
+    assert availability.from_nines(3.5) == pytest.approx(1 - 10 ** -3.5)
+    for a in (0.9, 0.995, 0.99995):
+        assert availability.from_nines(availability.nines(a)) == pytest.approx(a)
+
+
+# ------------------------------------------------------------------------------------ response-time law
+def test_response_time_law_by_hand():
+    # N = X (R + Z): 10 users, 50 req/s, think 0.1 s -> R = 10 / 50 - 0.1 = 0.1 s
+    assert queueing.response_time_law(10, 50, 0.1) == pytest.approx(0.1)
+    assert queueing.response_time_law(1, 100, 0) == pytest.approx(0.01)
+    assert queueing.response_time_law(8, 40, 0.2) == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: metrics.lognormal_percentile(0, 0.5, 50), "median"),
+    (lambda: metrics.lognormal_percentile(10, -0.5, 50), "sigma"),
+    (lambda: metrics.lognormal_percentile(10, 0.5, 100), "q"),
+    (lambda: metrics.lognormal_mean(10, 11), "sigma"),
+    (lambda: metrics.lognormal_share_below(-1, 10, 0.5), "x"),
+    (lambda: metrics.lognormal_density([1.0], 10, 0), "sigma"),
+    (lambda: metrics.lognormal_density([-1.0], 10, 0.5), "x"),
+    (lambda: metrics.fit_lognormal([5.0]), "latencies"),
+    (lambda: metrics.fit_lognormal([5.0, 0.0]), "latencies"),
+    (lambda: metrics.apdex_counts([], 50), "latencies"),
+    (lambda: metrics.apdex_counts([10], 0), "t"),
+    (lambda: availability.from_nines(-1), "nines"),
+    (lambda: availability.from_nines(13), "nines"),
+    (lambda: queueing.response_time_law(0, 10, 0), "users"),
+    (lambda: queueing.response_time_law(5, 0, 0), "throughput"),
+    (lambda: queueing.response_time_law(5, 10, -1), "think_time"),
+    (lambda: queueing.response_time_law(5, 100, 0.1), "throughput"),  # 5 / 100 < 0.1: R would be negative
+])
+def test_bad_input_is_refused_by_name(call, name):
+    with pytest.raises(ValueError, match=rf"^{name} must"):
+        call()
