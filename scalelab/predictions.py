@@ -236,7 +236,7 @@ def _show(value, unit):
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_show(g, unit)}" for k, g in value.items()) + "}"
     if _is_number(value):
-        text = f"{value:.3g}" if abs(value) < 1e4 else f"{value:,.0f}"
+        text = f"{value:.3g}" if abs(value) < 1e3 else f"{value:,.0f}"  # no "8.5e+03"
         return f"{text} {unit}".strip() if unit not in ("", "x") else (text + ("x" if unit == "x" else ""))
     return repr(value)
 

@@ -130,7 +130,8 @@ def test_percentile_explorer_reacts_to_sigma_and_shows_the_measured_figures():
     assert "lesson01-percentiles" in explorer.controls["sigma"]._dom_classes
     assert f"P99 {after['p99_ms']:.1f} ms" in explorer.text.value and "your run" in explorer.text.value
     ax = explorer.figure.axes[0]
-    assert ax.get_xlim()[1] >= after["x_ms"][-1], "the model's 99.9th percentile stays on the axes"
+    assert ax.get_xlim()[1] >= after["p99_ms"], "the model's P99 stays on the axes"
+    assert ax.get_ylim()[1] >= after["density"].max(), "and so does the top of its density"
 
 
 def test_apdex_explorer_colours_the_bands_and_moves_the_score():
@@ -162,9 +163,12 @@ def test_plots_return_figures():
 
 
 def test_stepped_axis_limits():
-    from scalelab.widgets._axes import nice_ceiling
+    from scalelab.widgets._axes import nice_ceiling, sticky_ceiling
 
     assert [nice_ceiling(x) for x in (0.003, 1, 1.01, 2.1, 5.01, 47, 1001)] == [0.005, 1, 2, 5, 10, 50, 2000]
     assert nice_ceiling(220, steps=(1, 2, 2.5, 5)) == 250
     with pytest.raises(ValueError, match="^x must"):
         nice_ceiling(0)
+    # a top stays while what it shows fills at least a third of it, else it moves to the nice ceiling
+    assert sticky_ceiling(100, 40) == 100 and sticky_ceiling(100, 34) == 100
+    assert sticky_ceiling(100, 30) == 50 and sticky_ceiling(100, 120) == 200 and sticky_ceiling(None, 40) == 50

@@ -49,6 +49,12 @@ def test_no_guess_says_so_and_asks_for_one_next_time():
     assert "no guess" in repr(sl.reveal("never_predicted", 3.0))
 
 
+def test_numbers_show_without_exponents():
+    assert predictions._show(8500.0, "$") == "8,500 $"
+    assert predictions._show(1234.4, "ms") == "1,234 ms"
+    assert predictions._show(0.448, "") == "0.448" and predictions._show(4.32, "x") == "4.32x"
+
+
 def test_a_dict_guesses_several_figures(log):
     sl.predict("knee_ms", {"50 %": 20, "90 %": 40}, unit="ms")
     shown = sl.reveal("knee_ms", {"50 %": 21.0, "90 %": 100.0})

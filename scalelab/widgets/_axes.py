@@ -14,3 +14,11 @@ def nice_ceiling(x, steps=(1, 2, 5)):
             if m * 10.0 ** k >= x * (1 - 1e-12):
                 return m * 10.0 ** k
     return 10.0 ** (exponent + 2)
+
+
+def sticky_ceiling(current, needed, steps=(1, 2, 5), slack=3.0):
+    """An axis top that stays where it is while ``needed`` fits under it and fills at least 1/slack of it; else
+    the nice ceiling of ``needed``. A view dragged across a wide range then redraws its axes only now and then."""
+    if current is not None and needed <= current <= slack * needed:
+        return current
+    return nice_ceiling(needed, steps)

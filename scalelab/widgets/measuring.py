@@ -18,7 +18,7 @@ from matplotlib.patches import Patch
 from .. import _validate as v
 from ..models import availability, metrics
 from . import base
-from ._axes import nice_ceiling
+from ._axes import sticky_ceiling
 
 PERIODS = ("year", "month", "week", "day")
 BAND_COLOURS = {"satisfied": "#2a9d8f", "tolerating": "#e9c46a", "frustrated": "#e76f51"}
@@ -57,10 +57,12 @@ def percentile_compute(median_ms=20.0, sigma=0.6, measured_ms=None, points=400):
     return out
 
 
-def _percentile_limits(result, hist_top_ms, hist_peak):
-    """Stepped axis tops: x covers the model's 99.9th percentile and the histogram, y the highest density."""
-    x_top = nice_ceiling(max(result["x_ms"][-1], hist_top_ms))
-    y_top = nice_ceiling(1.05 * max(float(result["density"].max()), hist_peak, 1e-6))
+def _percentile_limits(result, hist_top_ms, hist_peak, current=(None, None)):
+    """Axis tops that x shows the model's P99 and the histogram, y the highest density; each stays put while what
+    it shows fills at least a third of it (``current``: the tops now), so a drag redraws the axes only now and then."""
+    x_top = sticky_ceiling(current[0], 1.3 * max(result["p99_ms"], hist_top_ms), steps=(1, 1.5, 2, 3, 5, 7.5))
+    y_top = sticky_ceiling(current[1], 1.1 * max(float(result["density"].max()), hist_peak, 1e-6),
+                           steps=(1, 1.5, 2, 3, 4, 5, 7.5))
     return x_top, y_top
 
 
@@ -72,7 +74,7 @@ def percentile_setup(fig, params):
     sample = np.asarray(measured if measured is not None else [], dtype=float)
     if sample.size and np.percentile(sample, 99.5) > 0:
         hist_top = float(np.percentile(sample, 99.5))
-        bins = np.linspace(0, hist_top, 41)
+        bins = np.linspace(0, hist_top, 31)
         weights = np.full(sample.size, 1 / (sample.size * (bins[1] - bins[0])))  # density of the whole sample
         heights, _, _ = ax.hist(sample, bins=bins, weights=weights, color="#bbbbbb", label="measured (your service)")
         hist_peak = float(heights.max())
@@ -93,7 +95,10 @@ def percentile_draw(artists, result, params=None):
     artists["density"].set_data(result["x_ms"], result["density"])
     for name, key in (("P50", "p50_ms"), ("mean", "mean_ms"), ("P95", "p95_ms"), ("P99", "p99_ms")):
         artists[name].set_xdata([result[key]] * 2)
-    x_top, y_top = _percentile_limits(result, artists["hist_top"], artists["hist_peak"])
+    ax = artists["ax"]
+    current = (ax.get_xlim()[1], ax.get_ylim()[1]) if artists.get("drawn") else (None, None)
+    x_top, y_top = _percentile_limits(result, artists["hist_top"], artists["hist_peak"], current)
+    artists["drawn"] = True
     artists["ax"].set_xlim(0, x_top)
     artists["ax"].set_ylim(0, y_top)
     caption = (f"model (median {result['median_ms']:g} ms, σ = {result['sigma']:.2f}): P50 {result['p50_ms']:.1f} ms, "

@@ -12,7 +12,7 @@ import numpy as np
 from .. import _validate as v
 from ..models import loadtest
 from . import base
-from ._axes import nice_ceiling
+from ._axes import sticky_ceiling
 
 PROFILES = ("spike", "ramp", "steady")
 
@@ -77,8 +77,8 @@ def load_profile_setup(fig, params):
 
 
 def load_profile_draw(artists, result, params=None):
-    """Move the lines; each panel's y-axis steps to a nice number above its highest value (so most moves keep the
-    axes). The caption gives the summary."""
+    """Move the lines; each panel's y-axis top is a nice number above its highest value that stays put while the
+    value fills at least a third of it (so most moves keep the axes). The caption gives the summary."""
     t = result["t_s"]
     artists["offered"].set_data(t, result["rate_rps"])
     artists["served"].set_data(t, result["served_rps"])
@@ -87,11 +87,14 @@ def load_profile_draw(artists, result, params=None):
     artists["capacity"].set_ydata([mu, mu])
     artists["queue"].set_data(t, result["queue"])
     artists["latency"].set_data(t, 1000 * result["latency_s"])
-    artists["rate_ax"].set_ylim(0, nice_ceiling(1.1 * max(float(result["rate_rps"].max()), mu), steps=(1, 2, 2.5, 5)))
     summary = result["summary"]
     artists["room"].set_ydata([size, size])
-    artists["queue_ax"].set_ylim(0, nice_ceiling(1.1 * max(summary["peak_queue"], 1)))
-    artists["latency_ax"].set_ylim(0, nice_ceiling(1.1 * 1000 * summary["peak_latency_s"]))
+    needed = {"rate_ax": 1.1 * max(float(result["rate_rps"].max()), mu), "queue_ax": 1.1 * max(summary["peak_queue"], 1),
+              "latency_ax": 1.1 * 1000 * summary["peak_latency_s"]}
+    for name, top in needed.items():
+        current = artists[name].get_ylim()[1] if artists.get("drawn") else None
+        artists[name].set_ylim(0, sticky_ceiling(current, top, steps=(1, 2, 2.5, 5)))
+    artists["drawn"] = True
     s = result["summary"]
     recovery = ("no queue formed" if s["recovery_s"] == 0 else
                 f"recovery {s['recovery_s']:.2f} s" if np.isfinite(s["recovery_s"]) else "no recovery in view")
