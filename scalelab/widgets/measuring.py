@@ -199,7 +199,7 @@ def apdex_explorer(latencies_ms, t_ms=50.0):
     high = _apdex_t_max_ms(lat)
     controls = {"t_ms": base.slider(float(min(t_ms, high)), 1.0, high, 1.0, "T (ms)")}
     return base.Explorer(apdex_compute, apdex_draw, controls, setup=apdex_setup, css_class="lesson01-apdex",
-                         fixed={"latencies_ms": lat}, size_in=(9.0, 3.2))
+                         fixed={"latencies_ms": lat}, size_in=(8.0, 3.0))
 
 
 # --------------------------------------------------------------------------------------------------------------

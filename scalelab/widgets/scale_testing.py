@@ -112,7 +112,7 @@ def load_profile_explorer(profile="spike", capacity_rps=100.0, spike_rps=200.0, 
                 "queue_size": base.slider(int(queue_size), 0, 500, 5, "queue size (requests)", integer=True),
                 "profile": widgets.Dropdown(options=PROFILES, value=profile, description="profile")}
     return base.Explorer(load_profile_compute, load_profile_draw, controls, setup=load_profile_setup,
-                         css_class="lesson07-profile", size_in=(7.0, 5.0))
+                         css_class="lesson07-profile", size_in=(7.0, 4.5))
 
 
 def plot_spike_vs_model(measured, capacity_rps, base_rps, spike_rps, spike_start_s, spike_s, duration_s):

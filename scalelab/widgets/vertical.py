@@ -188,4 +188,4 @@ def cost_explorer(table=None, tier=0, performance_point=0.5):
     fixed = {"cost": tuple(table["cost_usd"]), "performance_min": tuple(table["performance_min"]),
              "performance_max": tuple(table["performance_max"]), "labels": tuple(table["tier"])}
     return base.Explorer(cost_compute, cost_draw, controls, setup=cost_setup, css_class="lesson03-cost", fixed=fixed,
-                         size_in=(9.0, 3.4))
+                         size_in=(8.0, 3.1))
