@@ -59,7 +59,7 @@ def chain_availability_setup(fig, params):
                "chosen": ax.axvline(1, color="grey", lw=0.8, ls=":", label="your chain length k", **moving),
                "marks": ax.plot([], [], "o", color="black", ms=6, mfc="none", **moving)[0]}
     ax.set_xlim(0.5, params["max_services"] + 0.5)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     ax.set_xlabel("services the request passes through (k)")
     ax.set_ylabel("availability of the request (%)")
     ax.set_title("Availability along a call chain")
@@ -141,7 +141,7 @@ def fanout_tail_setup(fig, params):
     if ks.size:
         ax.plot(ks, 100 * shares, "o", color="black", label="your measurement")
     ax.set_xlim(0, params["max_services"] + 1)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     ax.set_ylim(0, 100)
     ax.set_xlabel("services called in parallel per request (k)")
     ax.set_ylabel("requests that wait for a slow call (%)")

@@ -101,7 +101,7 @@ def skew_setup(fig, params):
     artists = {"ax": ax, "uniform": _bars(ax, "tab:blue", "uniform keys"),
                "zipf": _bars(ax, "tab:orange", "Zipf keys (exponent s)"),
                "mean": ax.axhline(0, color="k", lw=1, ls="--", label="mean load", animated=True)}
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     ax.set_xlabel("shard")
     ax.set_ylabel("requests per shard")
     _legend_above(ax, 3)
@@ -187,7 +187,7 @@ def moved_setup(fig, params):
     ax.plot(wide, wide / (wide + 1), "k--", lw=1, label="theory n/(n+1)")
     ax.plot(wide, 1 / (wide + 1), "k:", lw=1, label="theory 1/(n+1)")
     ax.set_ylim(0, 1.02)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     ax.set_xlabel("shards before adding one (n)")
     ax.set_ylabel("fraction of keys moved")
     ax.set_title("Adding a shard: which keys move?")
@@ -254,7 +254,7 @@ def spread_setup(fig, params):
                "fair": left.axhline(0, color="k", ls="--", lw=1, label="fair share", **moving),
                "sweep": right.plot([], [], marker="o", label="ring with k virtual nodes", **moving)[0],
                "current": right.plot([], [], "r*", ms=12, label="your setting", **moving)[0]}
-    left.xaxis.set_major_locator(MaxNLocator(integer=True))
+    left.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     left.set_xlabel("node")
     left.set_ylabel("share of keys (%)")
     _legend_above(left, 2)
