@@ -260,6 +260,9 @@ def spread_setup(fig, params):
     _legend_above(left, 2)
     right.set_xscale("log")
     right.set_xlim(0.7, 600)
+    # the right axis fits the most uneven sweep of any node count the slider offers, so moving a slider never changes it
+    artists["sweep_top"] = max(float(spread_compute(1, n)["sweep_imbalance"].max())
+                               for n in range(2, max(SPREAD_MAX_NODES, params.get("nodes", 2)) + 1))
     right.set_xlabel("virtual nodes per node (log scale)")
     right.set_ylabel("max / mean share")
     _legend_above(right, 2)
@@ -276,7 +279,7 @@ def spread_draw(artists, result, params=None):
     artists["current"].set_data([result["vnodes"]], [result["imbalance"]])
     artists["left"].set_xlim(-0.6, _shard_top(nodes) - 0.4)
     artists["left"].set_ylim(0, _axes.nice_ceiling(110 * float(shares.max()), BAR_STEPS))
-    worst = max(float(result["sweep_imbalance"].max()), result["imbalance"])  # changes with the nodes only
+    worst = max(artists["sweep_top"], result["imbalance"])
     artists["right"].set_ylim(0.9, _axes.nice_ceiling(1.1 * worst, Y_STEPS))
     return (f"{nodes} nodes × {result['vnodes']} virtual nodes: the busiest node owns {shares.max():.1%} of the keys, "
             f"{result['imbalance']:.2f}× its fair share of {1 / nodes:.1%}.")
