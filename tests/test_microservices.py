@@ -1,10 +1,14 @@
 """Models and widgets of functional scaling: chain availability, fan-out tails, per-service scaling, team sizes."""
 import math
 
-import pytest
+import matplotlib
 
-from scalelab.models import microservices as ms
-from scalelab.widgets import functional
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+from scalelab.models import microservices as ms  # noqa: E402
+from scalelab.widgets import functional  # noqa: E402
 
 
 def test_chain_availability_multiplies_along_the_chain():
@@ -90,24 +94,85 @@ def test_bad_input_names_the_argument(call, argument):
         call()
 
 
-def test_chain_availability_compute_and_explorer():
+def test_chain_availability_compute_by_hand():
     result = functional.chain_availability_compute(services=5, availability=0.999, replicas=2)
     assert result["single_at_k"] == pytest.approx(0.995009990005)
     assert result["redundant_at_k"] == pytest.approx((1 - 1e-6) ** 5)
     assert result["downtime_hours_single"] == pytest.approx((1 - 0.995009990005) * 8760)
+    assert result["downtime_hours_redundant"] == pytest.approx((1 - (1 - 1e-6) ** 5) * 8760)
+    assert result["k"].tolist() == list(range(1, 21))
+    assert result["single"][-1] == pytest.approx(0.999 ** 20)  # 98.02 %
     assert list(result["single"]) == sorted(result["single"], reverse=True)
+
+
+def test_fanout_tail_compute_by_hand():
+    result = functional.fanout_tail_compute(services=100, call_percentile=99.0)
+    assert result["chance_at_k"] == pytest.approx(0.6339676587)  # 1 - 0.99^100
+    assert result["max_percentile"] == pytest.approx(36.60323413)
+    assert result["chance"][0] == pytest.approx(0.01) and result["chance"][3] == pytest.approx(1 - 0.99 ** 4)
+    points = functional.fanout_tail_compute(services=4, measured_k=[1, 4], measured_share=[0.01, 0.04])
+    assert points["measured_k"].tolist() == [1, 4] and points["measured_share"].tolist() == [0.01, 0.04]
+
+
+@pytest.mark.parametrize("call, argument", [
+    (lambda: functional.chain_availability_compute(services=0), "services"),  # used to return the 20-service value
+    (lambda: functional.chain_availability_compute(services=21, max_services=20), "services"),
+    (lambda: functional.chain_availability_compute(availability=1.2), "availability"),
+    (lambda: functional.chain_availability_compute(replicas=0), "replicas"),
+    (lambda: functional.chain_availability_compute(max_services=0), "max_services"),
+    (lambda: functional.fanout_tail_compute(services=0), "services"),
+    (lambda: functional.fanout_tail_compute(services=101), "services"),
+    (lambda: functional.fanout_tail_compute(call_percentile=100), "call_percentile"),
+    (lambda: functional.fanout_tail_compute(call_percentile=0), "call_percentile"),
+    (lambda: functional.fanout_tail_compute(measured_k=[1, 2], measured_share=[0.1]), "same length"),
+    (lambda: functional.fanout_tail_compute(measured_k=[1], measured_share=[1.5]), "measured_share"),
+])
+def test_widget_computes_reject_bad_input(call, argument):
+    with pytest.raises(ValueError, match=argument):
+        call()
+
+
+def _figure():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 3.2), dpi=90)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def test_chain_availability_draw_keeps_the_weakest_chain_on_the_axes():
+    params = {"services": 5, "availability": 0.999, "replicas": 2, "max_services": 20}
+    artists = functional.chain_availability_setup(_figure(), params)
+    result = functional.chain_availability_compute(**params)
+    caption = functional.chain_availability_draw(artists, result, params)
+    assert artists["single"].get_ydata()[-1] == pytest.approx(100 * 0.999 ** 20)
+    bottom, top = artists["ax"].get_ylim()
+    assert bottom <= 100 * 0.999 ** 20 and top >= 100 and bottom == 97.0  # 98.02 % with room: the next floor
+    assert "99.501 %" in caption and "43.7 h down a year" in caption and "99.9995 %" in caption
+
+
+def test_fanout_tail_draw_marks_the_chosen_k():
+    params = {"services": 100, "call_percentile": 99.0, "max_services": 100, "measured_k": (1, 16),
+              "measured_share": (0.01, 0.15)}
+    artists = functional.fanout_tail_setup(_figure(), params)
+    caption = functional.fanout_tail_draw(artists, functional.fanout_tail_compute(**params), params)
+    assert artists["chosen"].get_ydata()[0] == pytest.approx(63.39676587)
+    assert any(line.get_label() == "your measurement" for line in artists["ax"].get_lines())
+    assert "63.4 % of requests" in caption and "P36.6" in caption
+
+
+def test_chain_availability_explorer_reacts():
     explorer = functional.chain_availability_explorer()
     before, renders = explorer.result["single_at_k"], explorer.renders
     explorer.controls["services"].value = 10
     assert explorer.result["single_at_k"] < before and explorer.renders == renders + 1
     explorer.controls["replicas"].value = 3
     assert explorer.result["redundant_at_k"] > explorer.result["single_at_k"]
+    assert "3 copies of each" in explorer.text.value
 
 
-def test_fanout_tail_compute_and_explorer():
-    result = functional.fanout_tail_compute(services=100, call_percentile=99.0)
-    assert result["chance_at_k"] == pytest.approx(0.6339676587)
-    assert result["max_percentile"] == pytest.approx(36.60323413)
+def test_fanout_tail_explorer_reacts():
     explorer = functional.fanout_tail_explorer(measured_k=(1, 2), measured_share=(0.01, 0.02))
     before, renders = explorer.result["chance_at_k"], explorer.renders
     explorer.controls["services"].value = 50

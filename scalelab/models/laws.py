@@ -61,6 +61,16 @@ def usl_peak(sigma, kappa):
     return math.sqrt(max(1 - sigma, 0) / kappa)
 
 
+def usl_peak_throughput(lam, sigma, kappa):
+    """The highest USL throughput: X(N*) at the peak N* (N* taken as at least 1) when kappa > 0; with kappa = 0 the
+    asymptote lam / sigma, approached and never reached (math.inf when sigma = 0 too). Same unit as lam."""
+    peak = usl_peak(sigma, kappa)
+    if math.isinf(peak):
+        v.positive("lam", lam)
+        return lam / sigma if sigma > 0 else math.inf
+    return usl_throughput(max(peak, 1.0), lam, sigma, kappa)
+
+
 @dataclass(frozen=True)
 class USLFit:
     """A fitted USL: lam (throughput of one worker), sigma, kappa, the peak N* and the throughput there."""
@@ -102,11 +112,7 @@ def usl_fit(n, throughput):
     lam0 = float(xs[np.argmin(ns)] / ns.min())
     fit = least_squares(residuals, [lam0, 0.05, 0.001], bounds=([1e-12, 0, 0], [np.inf, np.inf, np.inf]))
     lam, sigma, kappa = (float(p) for p in fit.x)
-    peak = usl_peak(sigma, kappa)
-    if math.isinf(peak):
-        peak_x = lam / sigma if sigma > 0 else math.inf  # the asymptote: approached, never reached
-    else:
-        peak_x = usl_throughput(max(peak, 1.0), lam, sigma, kappa)
+    peak, peak_x = usl_peak(sigma, kappa), usl_peak_throughput(lam, sigma, kappa)
     ss_res = float(np.sum((usl_throughput(ns, lam, sigma, kappa) - xs) ** 2))
     ss_tot = float(np.sum((xs - xs.mean()) ** 2))
     r2 = 1 - ss_res / ss_tot if ss_tot > 0 else 1.0

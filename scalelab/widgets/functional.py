@@ -1,25 +1,19 @@
-"""Widgets of lesson 05 (functional scaling): availability of a call chain, and the tail of a fan-out."""
-import numpy as np
+"""Views of lesson 05 (functional scaling): availability of a call chain, and the tail of a fan-out.
 
+Each view is a pure ``<view>_compute`` (tested without a browser), a ``<view>_setup`` that builds the figure once and
+a ``<view>_draw`` that moves its artists, wired by ``Explorer`` (see ``scalelab.widgets.base``). The formulas live in
+``scalelab.models.microservices`` and ``scalelab.models.availability``.
+"""
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from .. import _validate as v
 from ..models import availability as availability_model
 from ..models import microservices as ms
-from .base import Explorer, figure, slider
+from . import base
 
-
-def chain_availability_compute(services, availability, replicas, max_services=20):
-    """Availability of a chain of 1..max_services services, with one copy each and with ``replicas`` copies each.
-
-    Returns a dict: k (array), single (array, one copy), redundant (array, ``replicas`` copies), and at the chosen
-    ``services``: single_at_k, redundant_at_k, downtime_hours_single and downtime_hours_redundant (hours/year).
-    """
-    top = max(int(max_services), int(services))
-    k = np.arange(1, top + 1)
-    single = np.array([ms.chain_availability(int(n), availability, 1) for n in k])
-    redundant = np.array([ms.chain_availability(int(n), availability, replicas) for n in k])
-    at_single, at_redundant = single[services - 1], redundant[services - 1]
-    return {"k": k, "single": single, "redundant": redundant, "single_at_k": float(at_single),
-            "redundant_at_k": float(at_redundant), "downtime_hours_single": _downtime_hours(at_single),
-            "downtime_hours_redundant": _downtime_hours(at_redundant)}
+# Bottoms of the availability axis (%): the axis changes only when the weakest chain crosses one of them.
+AVAILABILITY_FLOORS_PCT = (99.9, 99.8, 99.5, 99.0, 98.0, 97.0, 95.0, 90.0, 80.0, 70.0, 50.0, 25.0, 0.0)
 
 
 def _downtime_hours(availability):
@@ -27,75 +21,151 @@ def _downtime_hours(availability):
     return availability_model.downtime(float(availability)).total_seconds() / 3600
 
 
-def chain_availability_draw(result, params):
-    """Availability (%) vs services in the chain, one copy vs replicas, with the chosen chain marked."""
-    fig, ax = figure()
-    k, n = result["k"], params["services"]
-    ax.plot(k, 100 * result["single"], "o-", ms=3, label="1 copy of each service")
-    ax.plot(k, 100 * result["redundant"], "s-", ms=3, label=f"{params['replicas']} copies of each service")
-    ax.axvline(n, color="grey", lw=0.8, ls=":")
+def chain_availability_compute(services=5, availability=0.999, replicas=2, max_services=20):
+    """Availability of a chain of 1..max_services services, with one copy each and with ``replicas`` copies each.
+
+    services: the chosen chain length, 1..max_services; availability: of one copy, in [0, 1]; replicas: copies of
+    each service, 1..100 (one up is enough); max_services: 1..10000. Returns a dict: k (array), single (array, one
+    copy), redundant (array, ``replicas`` copies), and at the chosen ``services``: single_at_k, redundant_at_k,
+    downtime_hours_single and downtime_hours_redundant (hours/year).
+    """
+    top = v.integer("max_services", max_services, low=1, high=10_000)
+    n = v.integer("services", services, low=1, high=top)
+    a = v.probability("availability", availability)
+    r = v.integer("replicas", replicas, low=1, high=100)
+    k = np.arange(1, top + 1)
+    single = np.array([ms.chain_availability(int(i), a, 1) for i in k])
+    redundant = np.array([ms.chain_availability(int(i), a, r) for i in k])
+    at_single, at_redundant = float(single[n - 1]), float(redundant[n - 1])
+    return {"k": k, "single": single, "redundant": redundant, "single_at_k": at_single,
+            "redundant_at_k": at_redundant, "downtime_hours_single": _downtime_hours(at_single),
+            "downtime_hours_redundant": _downtime_hours(at_redundant), "services": n, "replicas": r,
+            "availability": a}
+
+
+def _availability_floor_pct(lowest):
+    """The axis bottom (%) that shows a chain availability as low as ``lowest`` (0-1) with a little room."""
+    below = 100 - 1.1 * (100 - 100 * lowest)
+    return next((floor for floor in AVAILABILITY_FLOORS_PCT if floor <= below), 0.0)
+
+
+def chain_availability_setup(fig, params):
+    """Availability (%) against chain length; both curves, the chosen k and its two marks move."""
+    ax = fig.add_subplot()
+    moving = dict(animated=True)
+    artists = {"ax": ax,
+               "single": ax.plot([], [], "o-", ms=3, label="1 copy of each service", **moving)[0],
+               "redundant": ax.plot([], [], "s-", ms=3, label="r copies of each service (slider)", **moving)[0],
+               "chosen": ax.axvline(1, color="grey", lw=0.8, ls=":", label="your chain length k", **moving),
+               "marks": ax.plot([], [], "o", color="black", ms=6, mfc="none", **moving)[0]}
+    ax.set_xlim(0.5, params["max_services"] + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     ax.set_xlabel("services the request passes through (k)")
     ax.set_ylabel("availability of the request (%)")
-    ax.set_title(f"k = {n}: {100 * result['single_at_k']:.3f} % "
-                 f"({result['downtime_hours_single']:.0f} h down/year) -> "
-                 f"{100 * result['redundant_at_k']:.4f} % ({result['downtime_hours_redundant']:.1f} h/year)",
-                 fontsize=9)
+    ax.set_title("Availability along a call chain")
     ax.legend(fontsize=8, loc="lower left")
-    return fig
+    return artists
+
+
+def chain_availability_draw(artists, result, params=None):
+    """Move the curves and the chosen chain; the caption gives its availability and downtime per year."""
+    k, n = result["k"], result["services"]
+    artists["single"].set_data(k, 100 * result["single"])
+    artists["redundant"].set_data(k, 100 * result["redundant"])
+    artists["chosen"].set_xdata([n, n])
+    artists["marks"].set_data([n, n], [100 * result["single_at_k"], 100 * result["redundant_at_k"]])
+    bottom = _availability_floor_pct(float(result["single"].min()))
+    artists["ax"].set_ylim(bottom, 100 + 0.03 * (100 - bottom))
+    return (f"k = {n} services at {100 * result['availability']:.2f} % each: one copy of each gives "
+            f"{100 * result['single_at_k']:.3f} % ({result['downtime_hours_single']:.1f} h down a year); "
+            f"{result['replicas']} copies of each give {100 * result['redundant_at_k']:.4f} % "
+            f"({result['downtime_hours_redundant']:.2f} h a year).")
 
 
 def chain_availability_explorer(services=5, availability=0.999, replicas=2, max_services=20):
     """Explorer: services in the chain, availability of one copy, copies (replicas) of each service."""
     controls = {
-        "services": slider(services, 1, max_services, 1, "services in the chain k", integer=True),
-        "availability": slider(availability, 0.9, 0.9999, 0.0001, "availability of one copy",
-                               readout_format=".4f"),
-        "replicas": slider(replicas, 1, 4, 1, "copies of each service", integer=True),
+        "services": base.slider(services, 1, max_services, 1, "services in the chain k", integer=True),
+        "availability": base.slider(availability, 0.9, 0.9999, 0.0001, "availability of one copy",
+                                    readout_format=".4f"),
+        "replicas": base.slider(replicas, 1, 4, 1, "copies of each service", integer=True),
     }
-    return Explorer(chain_availability_compute, chain_availability_draw, controls,
-                    css_class="lesson05-chain-availability", fixed={"max_services": max_services})
+    return base.Explorer(chain_availability_compute, chain_availability_draw, controls,
+                         setup=chain_availability_setup, css_class="lesson05-chain-availability",
+                         fixed={"max_services": max_services})
 
 
-def fanout_tail_compute(services, call_percentile, max_services=100, measured_k=(), measured_share=()):
+def _shares(measured_k, measured_share):
+    """The learner's (k, share of slow requests) points as float arrays (empty when none)."""
+    if len(measured_k) == 0 and len(measured_share) == 0:
+        return np.array([]), np.array([])
+    ks = v.samples("measured_k", measured_k)
+    shares = v.samples("measured_share", measured_share)
+    if ks.size != shares.size:
+        raise ValueError(f"measured_k and measured_share must have the same length, got {ks.size} and {shares.size}")
+    if np.any(ks < 1) or np.any(shares > 1):
+        raise ValueError("measured_k must hold service counts >= 1 and measured_share fractions in [0, 1]")
+    return ks, shares
+
+
+def fanout_tail_compute(services=10, call_percentile=99.0, max_services=100, measured_k=(), measured_share=()):
     """Chance that a request calling ``services`` services in parallel meets at least one call slower than the
     per-call ``call_percentile`` (e.g. 99: the P99), for 1..max_services services.
 
-    Returns a dict: k (array), chance (array, 0-1), chance_at_k, max_percentile (which percentile of the slowest
-    call that per-call percentile becomes, 0-100), measured_k and measured_share (the learner's points, if any).
+    services: 1..max_services; call_percentile: in (0, 100); max_services: 1..100000; measured_k and
+    measured_share: the learner's points (services called, share of requests that met a slow call, 0-1).
+    Returns a dict: k (array), chance (array, 0-1), chance_at_k, max_percentile (which percentile of the request's
+    slowest call that per-call percentile becomes, 0-100), measured_k and measured_share.
     """
-    p_slow = 1 - call_percentile / 100
-    top = max(int(max_services), int(services))
+    top = v.integer("max_services", max_services, low=1, high=100_000)
+    n = v.integer("services", services, low=1, high=top)
+    q = v.number("call_percentile", call_percentile, 0, 100, low_open=True, high_open=True)
+    ks, shares = _shares(measured_k, measured_share)
+    p_slow = 1 - q / 100
     k = np.arange(1, top + 1)
-    chance = np.array([ms.fanout_slow_chance(int(n), p_slow) for n in k])
-    return {"k": k, "chance": chance, "chance_at_k": float(chance[services - 1]),
-            "max_percentile": 100 * (1 - float(chance[services - 1])),
-            "measured_k": np.asarray(measured_k, dtype=float), "measured_share": np.asarray(measured_share, dtype=float)}
+    chance = np.array([ms.fanout_slow_chance(int(i), p_slow) for i in k])
+    return {"k": k, "chance": chance, "chance_at_k": float(chance[n - 1]),
+            "max_percentile": 100 * (1 - float(chance[n - 1])), "measured_k": ks, "measured_share": shares,
+            "services": n, "call_percentile": q}
 
 
-def fanout_tail_draw(result, params):
-    """Chance (%) that a request meets a slow call vs the number of parallel calls, with measured points."""
-    fig, ax = figure()
-    k, n = result["k"], params["services"]
-    ax.plot(k, 100 * result["chance"], "-", label=f"model 1 - (1 - p)^k, p = {100 - params['call_percentile']:.2f} %")
-    if result["measured_k"].size:
-        ax.plot(result["measured_k"], 100 * result["measured_share"], "o", color="black", label="your measurement")
-    ax.plot([n], [100 * result["chance_at_k"]], "o", color="red", ms=7)
+def fanout_tail_setup(fig, params):
+    """Share of requests that meet a slow call against k; the model curve and the chosen k move, the learner's
+    measured points are static."""
+    ax = fig.add_subplot()
+    moving = dict(animated=True)
+    artists = {"ax": ax,
+               "model": ax.plot([], [], "-", label="model 1 − (1 − p)^k, p = 1 − percentile", **moving)[0],
+               "chosen": ax.plot([], [], "o", color="red", ms=7, label="your k", **moving)[0]}
+    ks, shares = _shares(params.get("measured_k", ()), params.get("measured_share", ()))
+    if ks.size:
+        ax.plot(ks, 100 * shares, "o", color="black", label="your measurement")
+    ax.set_xlim(0, params["max_services"] + 1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    ax.set_ylim(0, 100)
     ax.set_xlabel("services called in parallel per request (k)")
     ax.set_ylabel("requests that wait for a slow call (%)")
-    ax.set_ylim(0, 100)
-    ax.set_title(f"k = {n}: {100 * result['chance_at_k']:.1f} % of requests are slow; "
-                 f"the per-call P{params['call_percentile']:g} is now only the P{result['max_percentile']:.1f}",
-                 fontsize=9)
+    ax.set_title("Fan-out: the tail at scale")
     ax.legend(fontsize=8, loc="lower right")
-    return fig
+    return artists
+
+
+def fanout_tail_draw(artists, result, params=None):
+    """Move the model curve and the chosen k; the caption gives the chance and the percentile it becomes."""
+    artists["model"].set_data(result["k"], 100 * result["chance"])
+    artists["chosen"].set_data([result["services"]], [100 * result["chance_at_k"]])
+    q = result["call_percentile"]
+    return (f"k = {result['services']}: {100 * result['chance_at_k']:.1f} % of requests meet a call beyond the "
+            f"per-call P{q:g}; that per-call P{q:g} is only the P{result['max_percentile']:.1f} of the request.")
 
 
 def fanout_tail_explorer(services=10, call_percentile=99.0, max_services=100, measured_k=(), measured_share=()):
     """Explorer: services called in parallel, and which per-call percentile counts as 'slow' (99 = the P99)."""
     controls = {
-        "services": slider(services, 1, max_services, 1, "services called in parallel k", integer=True),
-        "call_percentile": slider(call_percentile, 90.0, 99.99, 0.01, "slow = beyond per-call percentile",
-                                  readout_format=".2f"),
+        "services": base.slider(services, 1, max_services, 1, "services called in parallel k", integer=True),
+        "call_percentile": base.slider(call_percentile, 90.0, 99.99, 0.01, "slow = beyond per-call percentile",
+                                       readout_format=".2f"),
     }
     fixed = {"max_services": max_services, "measured_k": tuple(measured_k), "measured_share": tuple(measured_share)}
-    return Explorer(fanout_tail_compute, fanout_tail_draw, controls, css_class="lesson05-fanout-tail", fixed=fixed)
+    return base.Explorer(fanout_tail_compute, fanout_tail_draw, controls, setup=fanout_tail_setup,
+                         css_class="lesson05-fanout-tail", fixed=fixed)

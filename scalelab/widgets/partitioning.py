@@ -1,217 +1,384 @@
-"""Widgets of lesson 06 (data partitioning): hotspots under skewed keys, keys moved when adding a shard, load spread
+"""Views of lesson 06 (data partitioning): hotspots under skewed keys, keys moved when adding a shard, load spread
 versus virtual nodes, and a scatter-gather cost model drawn over the learner's SQLite measurements.
 
-Each view is a pure ``compute`` (tested without a browser) plus a ``draw``, wired by ``base.Explorer``.
+Each view is a pure ``<view>_compute`` (tested without a browser), a ``<view>_setup`` that builds the figure once and
+a ``<view>_draw`` that moves its artists, wired by ``Explorer`` (see ``scalelab.widgets.base``). Routers and hashes
+live in ``scalelab.partition``, the scatter-gather cost model in ``scalelab.models.sharding``. Hashing thousands of
+keys is the expensive part: it is cached, since every hash is pure.
 """
 import functools
 
-import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
+from matplotlib.ticker import MaxNLocator
 
+from .. import _random
 from .. import _validate as v
 from .. import partition as p
-from . import base
+from ..models import sharding
+from . import _axes, base
 
 SCHEME_LABELS = {"modulo": "modulo (hash % n)", "jump": "jump hash", "ring": "consistent-hash ring",
                  "rendezvous": "rendezvous (HRW)"}
+SHARD_LIMITS = (8, 16, 32)  # x-axis widths for "shard" bars: the axis changes only when the count crosses one
+BAR_STEPS = (1, 2, 3, 5)    # y-axis tops of the bar views (times a power of ten): coarse, so that they rarely change
+Y_STEPS = (1, 1.5, 2, 3, 4, 5, 6, 8)  # y-axis tops of the line views
+
+
+def _shard_top(shards):
+    """How many shard positions the x-axis shows for ``shards`` shards."""
+    return next((top for top in SHARD_LIMITS if top >= shards), shards)
+
+
+def _bars_path(x, heights, width):
+    """Bars centred at x with these heights, as one matplotlib Path: one artist draws all of them at once."""
+    x, heights = np.asarray(x, dtype=float), np.asarray(heights, dtype=float)
+    corners = np.zeros((x.size, 5, 2))
+    corners[:, [0, 1, 4], 0], corners[:, [2, 3], 0] = (x - width / 2)[:, None], (x + width / 2)[:, None]
+    corners[:, [1, 2], 1] = heights[:, None]
+    codes = np.tile([Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY], x.size)
+    return Path(corners.reshape(-1, 2), codes)
+
+
+def _legend_above(ax, columns):
+    """The legend in one row above the axes, where no bar can cover it."""
+    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=columns, borderaxespad=0, frameon=False)
+
+
+def _bars(ax, colour, label):
+    """An empty set of bars (one PathPatch) on ax, animated."""
+    return ax.add_patch(PathPatch(_bars_path([], [], 1.0), facecolor=colour, lw=0, label=label, animated=True))
 
 
 # --- 1. hotspots: uniform vs Zipf keys -----------------------------------------------------------------------------
 
-def skew_loads(zipf_exponent=1.0, shards=8, n_requests=20000, universe=2000, seed=7):
+@functools.lru_cache(maxsize=16)
+def _key_hashes(universe):
+    """stable_hash of the keys 0..universe-1 (cached: pure)."""
+    return p.stable_hashes(range(universe))
+
+
+@functools.lru_cache(maxsize=64)
+def _requests(n_requests, exponent, universe, seed):
+    """Keys of n_requests requests, Zipf(exponent) over universe keys, drawn with the generator ``scalelab.rng(seed)``
+    (cached: the same seed gives the same sample). Both samples of a view share the seed, hence the same uniform
+    draws (common random numbers): what differs between them is the skew alone."""
+    keys = p.zipf_keys(n_requests, exponent, universe, rng=_random.rng(seed))
+    keys.flags.writeable = False
+    return keys
+
+
+def skew_compute(zipf_exponent=1.0, shards=8, n_requests=20000, universe=2000, rng=None):
     """Requests per shard when keys are uniform vs Zipf(zipf_exponent), placed by modulo hashing.
 
-    Returns a dict: ``uniform`` and ``zipf`` (int arrays, requests per shard), ``uniform_imbalance`` and
-    ``zipf_imbalance`` (max/mean load), ``hottest_key_share`` (fraction of all requests for the top key).
+    zipf_exponent: 0..5 (0 = uniform); shards: 1..256; n_requests: 1..10^7 requests drawn from universe
+    (1..10^6) keys; rng: a seed, or a numpy Generator that one seed is drawn from (the package's seeded generator
+    when None); the uniform and the Zipf sample use that seed alike. Returns a dict:
+    ``uniform`` and ``zipf`` (int arrays, requests per shard), ``uniform_imbalance`` and ``zipf_imbalance``
+    (max/mean load), ``hottest_key_share`` (fraction of all requests for the top key).
     """
+    exponent = v.number("zipf_exponent", zipf_exponent, 0, 5)
     shards = v.integer("shards", shards, low=1, high=256)
-    hashes = p.stable_hashes(range(v.integer("universe", universe, low=1)))
-    gen = np.random.default_rng(v.integer("seed", seed, low=0))
-    out = {}
-    for name, exponent in (("uniform", 0.0), ("zipf", zipf_exponent)):
-        keys = p.zipf_keys(n_requests, exponent, universe, rng=gen)
-        loads = p.shard_loads(hashes[keys] % np.uint64(shards), shards)
+    n = v.integer("n_requests", n_requests, low=1, high=10_000_000)
+    universe = v.integer("universe", universe, low=1, high=1_000_000)
+    seed = int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) else int(
+        _random.rng(rng).integers(2**32))
+    homes = _key_hashes(universe) % np.uint64(shards)
+    out = {"shards": shards, "n_requests": n, "zipf_exponent": exponent}
+    for name, s in (("uniform", 0.0), ("zipf", exponent)):
+        keys = _requests(n, s, universe, seed)
+        loads = p.shard_loads(homes[keys], shards)
         out[name], out[f"{name}_imbalance"] = loads, p.imbalance(loads)
         if name == "zipf":
-            out["hottest_key_share"] = float(np.bincount(keys).max() / n_requests)
+            out["hottest_key_share"] = float(np.bincount(keys).max() / n)
     return out
 
 
-def draw_skew(result, params):
-    """Requests per shard, side by side for uniform and Zipf keys, with the mean load as a line."""
-    fig, ax = base.figure()
-    n = len(result["uniform"])
-    x = np.arange(n)
-    ax.bar(x - 0.2, result["uniform"], 0.4, label=f"uniform keys (max/mean {result['uniform_imbalance']:.2f})")
-    ax.bar(x + 0.2, result["zipf"], 0.4,
-           label=f"Zipf s={params['zipf_exponent']:.1f} (max/mean {result['zipf_imbalance']:.2f})")
-    ax.axhline(result["uniform"].mean(), color="k", lw=1, ls="--", label="mean load")
-    ax.set(xlabel="shard", ylabel="requests per shard", xticks=x,
-           title=f"hottest key alone: {result['hottest_key_share']:.1%} of all requests")
-    ax.legend(fontsize=8)
-    return fig
+def skew_setup(fig, params):
+    """Requests per shard, side by side for uniform and Zipf keys, with the mean load: all of them move."""
+    ax = fig.add_subplot()
+    artists = {"ax": ax, "uniform": _bars(ax, "tab:blue", "uniform keys"),
+               "zipf": _bars(ax, "tab:orange", "Zipf keys (exponent s)"),
+               "mean": ax.axhline(0, color="k", lw=1, ls="--", label="mean load", animated=True)}
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    ax.set_xlabel("shard")
+    ax.set_ylabel("requests per shard")
+    _legend_above(ax, 3)
+    return artists
 
 
-def skew_explorer():
-    """Sliders: Zipf exponent and number of shards."""
-    return base.Explorer(skew_loads, draw_skew, {
+def skew_draw(artists, result, params=None):
+    """Set the bars of both samples and the mean line; the caption gives the imbalance."""
+    shards = result["shards"]
+    x = np.arange(shards)
+    artists["uniform"].set_path(_bars_path(x - 0.2, result["uniform"], 0.4))
+    artists["zipf"].set_path(_bars_path(x + 0.2, result["zipf"], 0.4))
+    artists["mean"].set_ydata([result["n_requests"] / shards] * 2)
+    ax = artists["ax"]
+    ax.set_xlim(-0.6, _shard_top(shards) - 0.4)
+    ax.set_ylim(0, _axes.nice_ceiling(1.1 * max(result["zipf"].max(), result["uniform"].max()), BAR_STEPS))
+    return (f"{shards} shards, Zipf exponent s = {result['zipf_exponent']:.1f}: the busiest shard carries "
+            f"{result['zipf_imbalance']:.2f}× the mean load (uniform keys: {result['uniform_imbalance']:.2f}×); "
+            f"the hottest key alone gets {result['hottest_key_share']:.1%} of all requests.")
+
+
+def skew_explorer(rng=None):
+    """Sliders: Zipf exponent and number of shards. One seed is drawn from ``rng`` (the package's seeded generator
+    when None), so a slider position always shows the same sample of requests."""
+    seed = int(_random.rng(rng).integers(2**32))
+    return base.Explorer(skew_compute, skew_draw, {
         "zipf_exponent": base.slider(1.0, 0.0, 2.0, 0.1, "Zipf exponent s"),
-        "shards": base.slider(8, 2, 32, 1, "shards", integer=True),
-    }, css_class="lesson06-skew")
+        "shards": base.slider(8, 2, SHARD_LIMITS[-1], 1, "shards", integer=True),
+    }, setup=skew_setup, css_class="lesson06-skew", fixed={"rng": seed})
 
 
 # --- 2. rebalancing: keys moved from n to n + 1 shards -------------------------------------------------------------
 
-def moved_fractions(max_shards=12, vnodes=100, n_keys=3000):
+MOVED_N_LIMITS = (6, 12, 24, 64)  # x-axis tops for n
+
+
+@functools.lru_cache(maxsize=8)
+def _user_hashes(n_keys):
+    """stable_hash of "user:0" .. "user:<n_keys - 1>", sorted (cached: pure). A moved fraction does not depend on
+    the order of the keys, and sorted hashes make the ring's lookups (searchsorted) about twice as fast."""
+    return np.sort(p.stable_hashes(f"user:{i}" for i in range(n_keys)))
+
+
+@functools.lru_cache(maxsize=256)
+def _assignment(scheme, n, vnodes, n_keys):
+    """Shard of each of the n_keys user keys on n shards under scheme (cached: pure; vnodes only for the ring)."""
+    shards = p.assign_shards(_user_hashes(n_keys), n, scheme, vnodes)
+    shards.flags.writeable = False
+    return shards
+
+
+@functools.lru_cache(maxsize=2048)
+def _moved(scheme, n, vnodes, n_keys):
+    """Fraction of the user keys that change shard from n to n + 1 shards (cached: pure)."""
+    return float(np.mean(_assignment(scheme, n, vnodes, n_keys) != _assignment(scheme, n + 1, vnodes, n_keys)))
+
+
+def moved_compute(max_shards=10, vnodes=100, n_keys=3000):
     """Fraction of keys moved going from n to n + 1 shards, n = 1..max_shards, for each scheme, with the theory.
 
-    Returns a DataFrame: n, scheme, moved (measured on n_keys keys, 0..1), theory (n/(n+1) or 1/(n+1)).
+    max_shards: 1..64; vnodes: virtual nodes per shard on the ring, 1..1000; n_keys: user keys hashed, 1..10^6.
+    Returns a dict: n (array), moved ({scheme: array, 0..1, measured on n_keys keys}), theory_modulo (n/(n+1)) and
+    theory_minimum (1/(n+1), what ring, jump and rendezvous approach).
     """
     max_shards = v.integer("max_shards", max_shards, low=1, high=64)
-    hashes = p.stable_hashes(f"user:{i}" for i in range(v.integer("n_keys", n_keys, low=1)))
-    rows = []
+    vnodes = v.integer("vnodes", vnodes, low=1, high=1000)
+    n_keys = v.integer("n_keys", n_keys, low=1, high=1_000_000)
+    ns = np.arange(1, max_shards + 1)
+    # only the ring has virtual nodes: the other schemes keep one cache entry per n
+    moved = {scheme: np.array([_moved(scheme, int(n), vnodes if scheme == "ring" else 1, n_keys) for n in ns])
+             for scheme in p.SCHEMES}
+    return {"n": ns, "moved": moved, "theory_modulo": ns / (ns + 1), "theory_minimum": 1 / (ns + 1),
+            "vnodes": vnodes, "n_keys": n_keys}
+
+
+def moved_setup(fig, params):
+    """Moved fraction against n: one moving line per scheme over the static theory curves."""
+    ax = fig.add_subplot()
+    artists = {"ax": ax}
     for scheme in p.SCHEMES:
-        before = p.assign_shards(hashes, 1, scheme, vnodes)
-        for n in range(1, max_shards + 1):
-            after = p.assign_shards(hashes, n + 1, scheme, vnodes)
-            rows.append({"n": n, "scheme": scheme, "moved": float(np.mean(before != after)),
-                         "theory": p.theoretical_moved_fraction(n, scheme)})
-            before = after
-    return pd.DataFrame(rows)
+        artists[scheme] = ax.plot([], [], marker="o", ms=3, label=SCHEME_LABELS[scheme], animated=True)[0]
+    wide = np.arange(1, MOVED_N_LIMITS[-1] + 1)
+    ax.plot(wide, wide / (wide + 1), "k--", lw=1, label="theory n/(n+1)")
+    ax.plot(wide, 1 / (wide + 1), "k:", lw=1, label="theory 1/(n+1)")
+    ax.set_ylim(0, 1.02)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    ax.set_xlabel("shards before adding one (n)")
+    ax.set_ylabel("fraction of keys moved")
+    ax.set_title("Adding a shard: which keys move?")
+    ax.legend(fontsize=8, loc="center right")
+    return artists
 
 
-def draw_moved(result, params):
-    """Moved fraction vs n for each scheme; dashed lines: n/(n+1) and 1/(n+1)."""
-    fig, ax = base.figure()
-    for scheme, group in result.groupby("scheme", sort=False):
-        ax.plot(group["n"], group["moved"], marker="o", ms=3, label=SCHEME_LABELS[scheme])
-    ns = np.arange(1, result["n"].max() + 1)
-    ax.plot(ns, ns / (ns + 1), "k--", lw=1, label="theory n/(n+1)")
-    ax.plot(ns, 1 / (ns + 1), "k:", lw=1, label="theory 1/(n+1)")
-    ax.set(xlabel="shards before adding one (n)", ylabel="fraction of keys moved", ylim=(0, 1.02),
-           title=f"ring with {params['vnodes']} virtual nodes per shard")
-    ax.legend(fontsize=8)
-    return fig
+def moved_draw(artists, result, params=None):
+    """Move the four scheme lines; the caption gives the ring's virtual nodes and the moves at the largest n."""
+    ns = result["n"]
+    for scheme in p.SCHEMES:
+        artists[scheme].set_data(ns, result["moved"][scheme])
+    top = next((t for t in MOVED_N_LIMITS if t >= ns[-1]), int(ns[-1]))
+    artists["ax"].set_xlim(0.5, top + 0.5)
+    last = ", ".join(f"{scheme} {result['moved'][scheme][-1]:.1%}" for scheme in p.SCHEMES)
+    return (f"Ring with {result['vnodes']} virtual nodes per shard; {result['n_keys']:,} keys. From {ns[-1]} to "
+            f"{ns[-1] + 1} shards: {last} moved (theory: {result['theory_modulo'][-1]:.1%} for modulo, "
+            f"{result['theory_minimum'][-1]:.1%} at least).")
 
 
 def moved_explorer():
     """Sliders: largest n shown and the ring's virtual nodes."""
-    return base.Explorer(moved_fractions, draw_moved, {
+    return base.Explorer(moved_compute, moved_draw, {
         "max_shards": base.slider(10, 2, 24, 1, "largest n", integer=True),
         "vnodes": base.slider(100, 1, 300, 1, "virtual nodes", integer=True),
-    }, css_class="lesson06-moved")
+    }, setup=moved_setup, css_class="lesson06-moved")
 
 
 # --- 3. load spread vs virtual nodes -------------------------------------------------------------------------------
 
 VNODE_SWEEP = (1, 2, 5, 10, 20, 50, 100, 200, 400)
+SPREAD_MAX_NODES = 16
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=512)
 def _ring_shares(vnodes, nodes):
     """Each node's share of a ring of ``nodes`` nodes with ``vnodes`` points each (cached: pure)."""
-    ring = p.ConsistentHashRing([f"node-{i}" for i in range(nodes)], vnodes=vnodes)
-    return np.array(list(ring.ownership().values()))
+    shares = p.ring_shares([f"node-{i}" for i in range(nodes)], vnodes)
+    shares.flags.writeable = False
+    return shares
 
 
-def ring_spread(vnodes=10, nodes=8):
+def spread_compute(vnodes=10, nodes=8):
     """Share of the key space each node owns on a ring with ``vnodes`` points per node, and max/mean over a sweep.
 
-    Returns a dict: ``shares`` (array, sums to 1), ``imbalance`` (max/mean share), ``sweep`` (DataFrame vnodes,
-    imbalance).
+    vnodes: 1..1000; nodes: 1..64. Returns a dict: ``shares`` (array, sums to 1), ``imbalance`` (max/mean share),
+    ``sweep_vnodes`` and ``sweep_imbalance`` (arrays: max/mean share for each of VNODE_SWEEP virtual nodes).
     """
     nodes = v.integer("nodes", nodes, low=1, high=64)
-    shares = _ring_shares(v.integer("vnodes", vnodes, low=1, high=1000), nodes)
-    worst = float(shares.max() * nodes)
-    sweep = pd.DataFrame([{"vnodes": k, "imbalance": float(_ring_shares(k, nodes).max() * nodes)}
-                          for k in VNODE_SWEEP])
-    return {"shares": shares, "imbalance": worst, "sweep": sweep}
+    vnodes = v.integer("vnodes", vnodes, low=1, high=1000)
+    shares = _ring_shares(vnodes, nodes)
+    sweep = np.array([_ring_shares(k, nodes).max() * nodes for k in VNODE_SWEEP])
+    return {"shares": shares, "imbalance": float(shares.max() * nodes), "sweep_vnodes": np.array(VNODE_SWEEP),
+            "sweep_imbalance": sweep, "vnodes": vnodes, "nodes": nodes}
 
 
-def draw_spread(result, params):
-    """Left: each node's share of keys; right: max/mean share vs virtual nodes (log scale)."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8.5, 3.2), dpi=90, layout="constrained")
-    shares = result["shares"]
-    left.bar(np.arange(len(shares)), 100 * shares)
-    left.axhline(100 / len(shares), color="k", ls="--", lw=1, label="fair share")
-    left.set(xlabel="node", ylabel="share of keys (%)", title=f"{params['vnodes']} vnodes: max/mean "
-             f"{result['imbalance']:.2f}")
-    left.legend(fontsize=8)
-    sweep = result["sweep"]
-    right.plot(sweep["vnodes"], sweep["imbalance"], marker="o")
-    right.plot([params["vnodes"]], [result["imbalance"]], "r*", ms=12, label="current")
-    right.set(xscale="log", xlabel="virtual nodes per node", ylabel="max / mean load", ylim=(0.9, None))
-    right.legend(fontsize=8)
-    return fig
+def spread_setup(fig, params):
+    """Left: each node's share of keys (bars) and the fair share; right: max/mean share against virtual nodes
+    (log scale) with the current setting. Everything that depends on the sliders moves."""
+    left, right = fig.subplots(1, 2)
+    moving = dict(animated=True)
+    artists = {"left": left, "right": right,
+               "bars": _bars(left, "tab:blue", "share of one node"),
+               "fair": left.axhline(0, color="k", ls="--", lw=1, label="fair share", **moving),
+               "sweep": right.plot([], [], marker="o", label="ring with k virtual nodes", **moving)[0],
+               "current": right.plot([], [], "r*", ms=12, label="your setting", **moving)[0]}
+    left.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    left.set_xlabel("node")
+    left.set_ylabel("share of keys (%)")
+    _legend_above(left, 2)
+    right.set_xscale("log")
+    right.set_xlim(0.7, 600)
+    # the right axis fits the most uneven sweep of any node count the slider offers, so moving a slider never changes it
+    artists["sweep_top"] = max(float(spread_compute(1, n)["sweep_imbalance"].max())
+                               for n in range(2, max(SPREAD_MAX_NODES, params.get("nodes", 2)) + 1))
+    right.set_xlabel("virtual nodes per node (log scale)")
+    right.set_ylabel("max / mean share")
+    _legend_above(right, 2)
+    return artists
+
+
+def spread_draw(artists, result, params=None):
+    """Set the bars of the nodes in use, the fair share, the sweep and the current point; the caption gives the
+    busiest node's share."""
+    shares, nodes = result["shares"], result["nodes"]
+    artists["bars"].set_path(_bars_path(np.arange(nodes), 100 * shares, 0.8))
+    artists["fair"].set_ydata([100 / nodes] * 2)
+    artists["sweep"].set_data(result["sweep_vnodes"], result["sweep_imbalance"])
+    artists["current"].set_data([result["vnodes"]], [result["imbalance"]])
+    artists["left"].set_xlim(-0.6, _shard_top(nodes) - 0.4)
+    artists["left"].set_ylim(0, _axes.nice_ceiling(110 * float(shares.max()), BAR_STEPS))
+    worst = max(artists["sweep_top"], result["imbalance"])
+    artists["right"].set_ylim(0.9, _axes.nice_ceiling(1.1 * worst, Y_STEPS))
+    return (f"{nodes} nodes × {result['vnodes']} virtual nodes: the busiest node owns {shares.max():.1%} of the keys, "
+            f"{result['imbalance']:.2f}× its fair share of {1 / nodes:.1%}.")
 
 
 def spread_explorer():
     """Sliders: virtual nodes per node and number of nodes."""
-    return base.Explorer(ring_spread, draw_spread, {
-        "vnodes": base.slider(10, 1, 400, 1, "virtual nodes", integer=True),
-        "nodes": base.slider(8, 2, 16, 1, "nodes", integer=True),
-    }, css_class="lesson06-vnodes")
+    return base.Explorer(spread_compute, spread_draw, {
+        "vnodes": base.slider(10, 1, VNODE_SWEEP[-1], 1, "virtual nodes", integer=True),
+        "nodes": base.slider(8, 2, SPREAD_MAX_NODES, 1, "nodes", integer=True),
+    }, setup=spread_setup, css_class="lesson06-vnodes", size_in=(8.0, 3.0))
 
 
 # --- 4. scatter-gather cost model vs measurement -------------------------------------------------------------------
 
-def scatter_gather_seconds(scan_s, overhead_s, shards, cores=2):
-    """Model of one scatter-gather query over ``shards`` shards (seconds).
+LOOKUP, SEQUENTIAL, THREADS = "point lookup (routed)", "scatter-gather (sequential)", "scatter-gather (threads)"
+MEASURED_STYLES = ((SEQUENTIAL, "C0o"), (THREADS, "C1s"), (LOOKUP, "C2^"))
 
-    Each shard query costs a fixed ``overhead_s`` (Python, parsing, merging: not parallel) plus its 1/shards part of
-    the full scan ``scan_s``. Sequential: shards * overhead + scan. Threads: shards * overhead + scan / min(shards,
-    cores) (SQLite scans run outside the interpreter lock). Returns (sequential_s, threads_s).
+
+def scatter_medians(measured):
+    """Median time per query (s) of a ``bench.shards.compare_layouts`` frame, per (shards, query): a Series.
+    It must hold the 1-shard routed lookup and sequential scatter-gather that calibrate the model."""
+    if not {"shards", "query", "per_query_s"} <= set(getattr(measured, "columns", ())):
+        raise ValueError("measured must be a compare_layouts DataFrame with columns 'shards', 'query', 'per_query_s'")
+    medians = measured.groupby(["shards", "query"])["per_query_s"].median()
+    for query in (LOOKUP, SEQUENTIAL):
+        if (1, query) not in medians.index:
+            raise ValueError(f"measured must hold 1-shard rows of {query!r} (they calibrate the model)")
+    return medians
+
+
+def scatter_compute(medians, overhead_scale=1.0, cores=2, max_shards=8):
+    """Scatter-gather model curves calibrated on the 1-shard medians (``scatter_medians``), for 1..max_shards shards.
+
+    overhead_scale: multiplies the calibrated per-shard overhead (>= 0); cores: 1..256; max_shards: 1..1024.
+    The model is ``models.sharding.scatter_gather_s``. Returns a dict: shards, sequential_s and threads_s (arrays,
+    s), scan_s and overhead_s (the calibration, s).
     """
-    scan_s = v.non_negative("scan_s", scan_s)
-    overhead_s = v.non_negative("overhead_s", overhead_s)
-    shards = v.integer("shards", shards, low=1)
-    cores = v.integer("cores", cores, low=1)
-    fixed = shards * overhead_s
-    return fixed + scan_s, fixed + scan_s / min(shards, cores)
+    scale = v.non_negative("overhead_scale", overhead_scale)
+    cores = v.integer("cores", cores, low=1, high=256)
+    max_shards = v.integer("max_shards", max_shards, low=1, high=1024)
+    scan, overhead = sharding.calibrate_scatter_gather(medians[(1, LOOKUP)], medians[(1, SEQUENTIAL)])
+    shards = np.arange(1, max_shards + 1)
+    curves = np.array([sharding.scatter_gather_s(scan, overhead * scale, int(n), cores) for n in shards])
+    return {"shards": shards, "sequential_s": curves[:, 0], "threads_s": curves[:, 1], "scan_s": scan,
+            "overhead_s": overhead, "overhead_scale": scale, "cores": cores}
 
 
-def calibrate(measured):
-    """Scan time and per-query overhead (seconds) from a ``compare_layouts`` frame's 1-shard rows."""
-    med = measured.groupby(["shards", "query"])["per_query_s"].median()
-    overhead = med[(1, "point lookup (routed)")] / 2          # two tiny indexed queries per lookup
-    scan = max(med[(1, "scatter-gather (sequential)")] - overhead, 0.0)
-    return scan, overhead
+def _measured_points(medians):
+    """{query: (shards array, median seconds array)} for each query the medians hold."""
+    queries = set(medians.index.get_level_values("query"))
+    return {query: (rows.index.to_numpy(), rows.to_numpy()) for query, _ in MEASURED_STYLES if query in queries
+            for rows in [medians.xs(query, level="query")]}
 
 
-def scatter_model(measured, overhead_scale=1.0, cores=2, max_shards=8):
-    """Model curves calibrated on the 1-shard measurement: DataFrame shards, sequential_s, threads_s (seconds)."""
-    scan, overhead = calibrate(measured)
-    rows = []
-    for n in range(1, v.integer("max_shards", max_shards, low=1) + 1):
-        seq, par = scatter_gather_seconds(scan, overhead * v.non_negative("overhead_scale", overhead_scale), n, cores)
-        rows.append({"shards": n, "sequential_s": seq, "threads_s": par})
-    return pd.DataFrame(rows)
+def scatter_setup(fig, params):
+    """Time per query against shards: the two model lines move; the measured medians are static points."""
+    ax = fig.add_subplot()
+    artists = {"ax": ax,
+               "sequential": ax.plot([], [], "C0-", label="model: sequential", animated=True)[0],
+               "threads": ax.plot([], [], "C1-", label="model: threads", animated=True)[0]}
+    measured, top = _measured_points(params["medians"]), 0.0
+    for query, style in MEASURED_STYLES:
+        if query in measured:
+            shards, seconds = measured[query]
+            ax.plot(shards, 1e3 * seconds, style, ms=8, label=f"measured: {query}")
+            top = max(top, 1e3 * float(seconds.max()))
+    artists["measured_top_ms"] = top
+    ax.set_xlim(0.5, params["max_shards"] + 0.5)
+    ax.set_xlabel("shards")
+    ax.set_ylabel("time per query (ms)")
+    ax.set_title("Scatter-gather: model calibrated on 1 shard")
+    ax.legend(fontsize=7, loc="upper left")
+    return artists
 
 
-def draw_scatter(result, params):
-    """Model lines and measured medians (milliseconds per query) on the same axes."""
-    fig, ax = base.figure()
-    ax.plot(result["shards"], 1e3 * result["sequential_s"], "C0-", label="model: sequential")
-    ax.plot(result["shards"], 1e3 * result["threads_s"], "C1-", label="model: threads")
-    med = params["measured"].groupby(["shards", "query"])["per_query_s"].median().reset_index()
-    for query, style in (("scatter-gather (sequential)", "C0o"), ("scatter-gather (threads)", "C1s"),
-                         ("point lookup (routed)", "C2^")):
-        pts = med[med["query"] == query]
-        ax.plot(pts["shards"], 1e3 * pts["per_query_s"], style, ms=8, label=f"measured: {query}")
-    ax.set(xlabel="shards", ylabel="time per query (ms)", ylim=(0, None))
-    ax.legend(fontsize=7)
-    return fig
+def scatter_draw(artists, result, params=None):
+    """Move the model lines; the caption gives the calibration and the model at the most shards."""
+    shards = result["shards"]
+    artists["sequential"].set_data(shards, 1e3 * result["sequential_s"])
+    artists["threads"].set_data(shards, 1e3 * result["threads_s"])
+    top_ms = max(1e3 * float(result["sequential_s"].max()), artists["measured_top_ms"], 1e-3)
+    artists["ax"].set_ylim(0, _axes.nice_ceiling(1.1 * top_ms, Y_STEPS))
+    return (f"Calibrated on your 1-shard run: scan {1e3 * result['scan_s']:.2f} ms, overhead "
+            f"{1e3 * result['overhead_s']:.3f} ms per shard query (× {result['overhead_scale']:g}). At {shards[-1]} "
+            f"shards the model gives {1e3 * result['sequential_s'][-1]:.2f} ms sequential, "
+            f"{1e3 * result['threads_s'][-1]:.2f} ms with threads on {result['cores']} core(s).")
 
 
 def scatter_explorer(measured):
     """Sliders: overhead scale and cores, over the measured frame of ``bench.shards.compare_layouts``."""
-    return base.Explorer(scatter_model, draw_scatter, {
+    medians = scatter_medians(measured)
+    return base.Explorer(scatter_compute, scatter_draw, {
         "overhead_scale": base.slider(1.0, 0.0, 5.0, 0.25, "per-shard overhead ×"),
         "cores": base.slider(2, 1, 8, 1, "cores", integer=True),
-    }, css_class="lesson06-scatter", fixed={"measured": measured,
-                                            "max_shards": int(max(8, measured["shards"].max()))})
+    }, setup=scatter_setup, css_class="lesson06-scatter",
+        fixed={"medians": medians, "max_shards": int(max(8, measured["shards"].max()))})
 
 
-__all__ = ["skew_loads", "skew_explorer", "moved_fractions", "moved_explorer", "ring_spread", "spread_explorer",
-           "scatter_gather_seconds", "calibrate", "scatter_model", "scatter_explorer"]
+__all__ = ["skew_compute", "skew_setup", "skew_draw", "skew_explorer", "moved_compute", "moved_setup", "moved_draw",
+           "moved_explorer", "spread_compute", "spread_setup", "spread_draw", "spread_explorer", "scatter_medians",
+           "scatter_compute", "scatter_setup", "scatter_draw", "scatter_explorer"]
