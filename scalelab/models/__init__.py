@@ -1,4 +1,4 @@
 """Pure models: plain numbers in, plain numbers out. No I/O, no clock, no randomness."""
-from . import availability, capacity, cost, laws, loadtest, metrics, microservices, queueing
+from . import availability, capacity, cost, laws, loadtest, metrics, microservices, operational, queueing
 
-__all__ = ["availability", "capacity", "cost", "laws", "loadtest", "metrics", "microservices", "queueing"]
+__all__ = ["availability", "capacity", "cost", "laws", "loadtest", "metrics", "microservices", "operational", "queueing"]
