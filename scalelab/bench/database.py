@@ -12,6 +12,7 @@ requests on pools of growing size: the wait for a connection), ``pool_concurrenc
 concurrency on one pool), ``cold_cache_lookups`` (lookups whose pages must come from the disk: I/O wait).
 """
 import contextlib
+import gzip
 import http.client
 import json
 import os
@@ -129,15 +130,26 @@ def _database_handler(path, config, busy):
             failed = False
             try:
                 rows = connection().execute(sql, args).fetchall()
-                if config["io_ms"] > 0:
-                    time.sleep(config["io_ms"] / 1000)   # pages that had to come from a slow disk
             except sqlite3.Error as error:
                 failed, rows = True, str(error)
             finally:
                 busy.change(-1, served=1, errors=int(failed))
+            if config["io_ms"] > 0:
+                time.sleep(config["io_ms"] / 1000)   # pages that had to come from a slow disk: waiting, not busy
             if failed:
                 return self.reply(400, {"error": rows})
+            if query.get("gzip", ["0"])[0] != "0":
+                return self._send_gzip(json.dumps({"rows": rows}).encode())
             self.reply(200, {"rows": rows})
+
+        def _send_gzip(self, data):
+            body = gzip.compress(data, 6)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
     return Handler
 
@@ -178,22 +190,27 @@ class DatabaseServer(ServerProcess):
 class DatabaseClient:
     """One persistent (keep-alive) HTTP connection to a DatabaseServer: ``query(sql, args)`` returns the rows."""
 
-    def __init__(self, port, timeout=10.0):
+    def __init__(self, port, timeout=10.0, compress=False):
         self.port = v.integer("port", port, low=1, high=65535)
         self.timeout = v.positive("timeout", timeout)
+        self.compress = bool(compress)
         self.connection = None
-        self.queries = 0
+        self.queries = self.bytes_received = 0
 
     def query(self, sql, args=()):
         """Run one SELECT on the server; return its rows (lists). Reconnects once if the connection dropped."""
-        path = f"/query?sql={quote(sql)}&args={quote(json.dumps(list(args)))}"
+        path = f"/query?sql={quote(sql)}&args={quote(json.dumps(list(args)))}" + ("&gzip=1" if self.compress else "")
         for attempt in (0, 1):
             try:
                 if self.connection is None:
                     self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
                 self.connection.request("GET", path)
                 reply = self.connection.getresponse()
-                body = json.loads(reply.read())
+                raw = reply.read()
+                self.bytes_received += len(raw)
+                if reply.getheader("Content-Encoding") == "gzip":
+                    raw = gzip.decompress(raw)
+                body = json.loads(raw)
                 break
             except (OSError, http.client.HTTPException):
                 self.close()
@@ -221,11 +238,11 @@ class ConnectionPool:
     records each wait (``waits_s``), each hold (``holds_s``) and the time-average of connections in use
     (``mean_in_use()``), the figures a connection monitor shows."""
 
-    def __init__(self, port, size, timeout=5.0):
+    def __init__(self, port, size, timeout=5.0, compress=False):
         self.size = v.integer("size", size, low=1, high=512)
         self.timeout = v.positive("timeout", timeout)
         self.free = queue.LifoQueue()
-        self.clients = [DatabaseClient(port) for _ in range(self.size)]
+        self.clients = [DatabaseClient(port, compress=compress) for _ in range(self.size)]
         for client in self.clients:
             self.free.put(client)
         self.lock = threading.Lock()
@@ -236,26 +253,31 @@ class ConnectionPool:
         with getattr(self, "lock", threading.Lock()):
             self.waits_s, self.holds_s, self.timeouts = [], [], 0
             self.in_use, self.area, self.since = 0, 0.0, time.perf_counter()
+            self.waiting, self.wait_area = 0, 0.0
             self.last = self.since
 
-    def _advance(self, delta):
+    def _advance(self, delta, waiting=0):
         now = time.perf_counter()
         self.area += self.in_use * (now - self.last)
-        self.last, self.in_use = now, self.in_use + delta
+        self.wait_area += self.waiting * (now - self.last)
+        self.last, self.in_use, self.waiting = now, self.in_use + delta, self.waiting + waiting
 
     @contextlib.contextmanager
     def connection(self):
         start = time.perf_counter()
+        with self.lock:
+            self._advance(0, waiting=+1)
         try:
             client = self.free.get(timeout=self.timeout)
         except queue.Empty:
             with self.lock:
                 self.timeouts += 1
+                self._advance(0, waiting=-1)
             raise PoolTimeout(f"no free connection within {self.timeout} s (pool of {self.size})") from None
         got = time.perf_counter()
         with self.lock:
             self.waits_s.append(got - start)
-            self._advance(+1)
+            self._advance(+1, waiting=-1)
         try:
             yield client
         finally:
@@ -269,6 +291,12 @@ class ConnectionPool:
         with self.lock:
             self._advance(0)
             return self.area / max(self.last - self.since, 1e-9)
+
+    def mean_waiting(self):
+        """Time-average number of requests waiting for a connection since the last reset (the pool's queue)."""
+        with self.lock:
+            self._advance(0)
+            return self.wait_area / max(self.last - self.since, 1e-9)
 
     def close(self):
         for client in self.clients:

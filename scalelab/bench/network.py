@@ -95,9 +95,45 @@ def _read_settings(path):
         return {"delay_ms": 0.0, "bandwidth": 0.0}
 
 
-def _pump(source, target, delay_s, bandwidth):
-    """Relay bytes from source to target: each chunk leaves ``delay_s`` after it arrived, and no faster than
-    ``bandwidth`` bytes/s (0 = unlimited). A reader thread stamps chunks; this thread sends them on time."""
+class _Wire:
+    """One direction of the link, shared by every connection through it: bytes leave one after another at most at
+    ``bandwidth`` bytes/s. Keeps its busy time and the time-average of chunks waiting for it (its queue)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.free_at, self.busy_s, self.waiting, self.area, self.last = 0.0, 0.0, 0, 0.0, time.perf_counter()
+        self.bytes = 0
+
+    def _advance(self, now):
+        self.area += self.waiting * (now - self.last)
+        self.last = now
+
+    def reserve(self, due, size, bandwidth):
+        """When a chunk of ``size`` bytes, due at ``due``, may start; the wire is busy until it has passed."""
+        with self.lock:
+            start = max(due, self.free_at)
+            if bandwidth > 0:
+                self.free_at = start + size / bandwidth
+                self.busy_s += size / bandwidth
+            self.bytes += size
+            self._advance(time.perf_counter())
+            self.waiting += 1
+            return start
+
+    def sent(self):
+        with self.lock:
+            self._advance(time.perf_counter())
+            self.waiting -= 1
+
+    def snapshot(self):
+        with self.lock:
+            self._advance(time.perf_counter())
+            return {"busy_s": self.busy_s, "waiting_area_s": self.area, "bytes": self.bytes}
+
+
+def _pump(source, target, delay_s, bandwidth, wire):
+    """Relay bytes from source to target: each chunk leaves ``delay_s`` after it arrived, and the shared ``wire``
+    passes at most ``bandwidth`` bytes/s (0 = unlimited). A reader thread stamps chunks; this one sends them."""
     chunks = queue.Queue()
 
     def reader():
@@ -111,19 +147,19 @@ def _pump(source, target, delay_s, bandwidth):
             chunks.put((time.perf_counter(), b""))
 
     threading.Thread(target=reader, daemon=True).start()
-    free_at = 0.0
     try:
         while True:
             due, data = chunks.get()
             if not data:
                 break
-            start = max(due, free_at)
-            wait = start - time.perf_counter()
-            if wait > 0:
-                time.sleep(wait)
-            target.sendall(data)
-            if bandwidth > 0:
-                free_at = start + len(data) / bandwidth   # the link is busy sending this chunk until then
+            start = wire.reserve(due, len(data), bandwidth)
+            try:
+                wait = start - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+                target.sendall(data)
+            finally:
+                wire.sent()
     except OSError:
         pass
     finally:
@@ -132,11 +168,25 @@ def _pump(source, target, delay_s, bandwidth):
 
 
 def serve_link(ready, target_port, settings_path):
-    """Process entry point: the emulated link, relaying 127.0.0.1:<its port> to 127.0.0.1:target_port."""
+    """Process entry point: the emulated link, relaying 127.0.0.1:<its port> to 127.0.0.1:target_port. Every
+    0.05 s it writes its counters (busy time and queue of each direction) to settings_path + ".stats"."""
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     listener.listen(1024)
+    wires = {"up": _Wire(), "down": _Wire()}
+    started = time.perf_counter()
+
+    def report():
+        while True:
+            stats = {"elapsed_s": time.perf_counter() - started, **{k: w.snapshot() for k, w in wires.items()}}
+            tmp = settings_path + ".stats.tmp"
+            with open(tmp, "w") as handle:
+                json.dump(stats, handle)
+            os.replace(tmp, settings_path + ".stats")
+            time.sleep(0.05)
+
+    threading.Thread(target=report, daemon=True).start()
     ready(listener.getsockname()[1])
 
     def connection(client):
@@ -150,9 +200,9 @@ def serve_link(ready, target_port, settings_path):
             return
         for sock in (client, server):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        back = threading.Thread(target=_pump, args=(server, client, delay_s, bandwidth), daemon=True)
+        back = threading.Thread(target=_pump, args=(server, client, delay_s, bandwidth, wires["down"]), daemon=True)
         back.start()
-        _pump(client, server, delay_s, bandwidth)
+        _pump(client, server, delay_s, bandwidth, wires["up"])
         back.join()
         client.close()
         server.close()
@@ -200,6 +250,17 @@ class Link:
                 self.stop()
                 raise
         return self
+
+    def stats(self):
+        """The link's counters since it started: elapsed_s and, per direction ("up": to the server, "down": back),
+        busy_s (seconds the wire was sending), waiting_area_s (integral of chunks queued or in flight) and bytes."""
+        for _ in range(50):
+            try:
+                with open(self._settings + ".stats") as handle:
+                    return json.load(handle)
+            except (OSError, ValueError, TypeError):
+                time.sleep(0.02)
+        raise RuntimeError("the link wrote no counters: is it running?")
 
     def stop(self):
         processes.stop(self.process)
