@@ -91,13 +91,16 @@ def _database_handler(path, config, busy):
     local = threading.local()
 
     def connection():
-        if getattr(local, "db", None) is None:
+        """This thread's read-only connection, opened again after /config changed the schema (an open connection
+        would keep answering EXPLAIN from the schema it read first)."""
+        if getattr(local, "db", None) is None or local.generation != config["generation"]:
+            if getattr(local, "db", None) is not None:
+                local.db.close()
             local.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            local.generation = config["generation"]
         return local.db
 
     class Handler(QuietJsonHandler):
-        disable_nagle_algorithm = True   # keep-alive replies go out at once (no 40 ms Nagle / delayed-ACK stall)
-
         def do_GET(self):
             url = urlparse(self.path)
             query = parse_qs(url.query)
@@ -115,10 +118,7 @@ def _database_handler(path, config, busy):
                         db.execute(INDEX_SQL if query["index"][0] == "1" else "DROP INDEX IF EXISTS posts_author")
                         db.commit()
                     config["index"] = query["index"][0] == "1"
-                    for_all = getattr(local, "db", None)
-                    if for_all is not None:
-                        for_all.close()
-                        local.db = None
+                    config["generation"] += 1
                 return self.reply(200, dict(config))
             if url.path != "/query":
                 return self.reply(404, {"error": "no such path"})
@@ -156,7 +156,7 @@ def _database_handler(path, config, busy):
 
 def serve_database(ready, path, io_ms=0.0):
     """Process entry point: the database server on 127.0.0.1 (ephemeral port, reported through ready)."""
-    config = {"io_ms": float(io_ms), "index": None}
+    config = {"io_ms": float(io_ms), "index": None, "generation": 0}
     server = ThreadedServer(("127.0.0.1", 0), _database_handler(path, config, _Busy()))
     ready(server.server_address[1])
     server.serve_forever(poll_interval=0.05)

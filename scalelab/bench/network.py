@@ -51,8 +51,6 @@ def serve_payload(ready):
     cache = {}
 
     class Handler(QuietJsonHandler):
-        disable_nagle_algorithm = True
-
         def do_GET(self):
             url = urlparse(self.path)
             if url.path == "/health":
@@ -109,7 +107,8 @@ class _Wire:
         self.last = now
 
     def reserve(self, due, size, bandwidth):
-        """When a chunk of ``size`` bytes, due at ``due``, may start; the wire is busy until it has passed."""
+        """When a chunk of ``size`` bytes, due at ``due``, has crossed the wire: it starts once the wire is free and
+        takes size / bandwidth to pass (store and forward: it is delivered when its last byte is through)."""
         with self.lock:
             start = max(due, self.free_at)
             if bandwidth > 0:
@@ -118,7 +117,7 @@ class _Wire:
             self.bytes += size
             self._advance(time.perf_counter())
             self.waiting += 1
-            return start
+            return self.free_at if bandwidth > 0 else start
 
     def sent(self):
         with self.lock:
@@ -152,9 +151,9 @@ def _pump(source, target, delay_s, bandwidth, wire):
             due, data = chunks.get()
             if not data:
                 break
-            start = wire.reserve(due, len(data), bandwidth)
+            through = wire.reserve(due, len(data), bandwidth)
             try:
-                wait = start - time.perf_counter()
+                wait = through - time.perf_counter()
                 if wait > 0:
                     time.sleep(wait)
                 target.sendall(data)
