@@ -32,6 +32,8 @@ def tiers_compute(web_ms=2.0, app_ms=8.0, db_ms=12.0, disk_ms=4.0, think_ms=0.0,
     the per-tier utilisations at the last N, the bottleneck, its max throughput and N*."""
     demands = {name: v.non_negative(f"{name}_ms", value) / 1000
                for name, value in zip(TIERS, (web_ms, app_ms, db_ms, disk_ms))}
+    if max(demands.values()) <= 0:
+        raise ValueError("at least one of web_ms, app_ms, db_ms, disk_ms must be > 0 ms")
     z = v.non_negative("think_ms", think_ms) / 1000
     n = v.integer("users", users, low=1, high=10_000)
     curve = operational.mva_curve(demands, n, z)
