@@ -30,4 +30,11 @@ CASES = [
     WrongAnswer("diagnose_answer", "test_diagnose",
                 "def diagnose(readings):\n    return 'database'",
                 says="Revisit", why="the usual suspect named without reading the readings"),
+    WrongAnswer("diagnose_answer", "test_diagnose",
+                "def diagnose(readings):\n"
+                "    u = readings['utilization']\n"
+                "    return readings['component'][u.index(max(u))]",
+                says="utilisation alone does not name the bottleneck",
+                why="highest utilisation wins: a part that serves queries in parallel can be nearly always busy "
+                    "with nothing waiting for it, while the part with the queue limits"),
 ]
