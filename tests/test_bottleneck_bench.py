@@ -201,14 +201,43 @@ def test_pool_sweep_shows_an_exhausted_pool(started, scratch):
 
 
 def test_pool_concurrency_queues_beyond_the_pool(started, scratch):
-    rising = database.pool_concurrency(concurrency=(1, 4), pool_size=2, io_ms=10, requests_per_user=4)
+    rising = database.pool_concurrency(concurrency=(1, 4), pool_size=2, io_ms=10, seconds=0.2)
     one, four = rising.iloc[0], rising.iloc[1]
-    assert list(rising["requests"]) == [4, 16]
     assert one["mean_in_use"] <= 1 + 1e-9 and four["mean_in_use"] <= 2 + 1e-9
-    assert four["wait_mean_ms"] > 0.2 * four["hold_ms"] > 10 * one["wait_mean_ms"]   # model: c h / k - h = h
+    # Little's law on the loop, from per-request times: the users in the loop are the users started
+    assert one["users_little"] == pytest.approx(1, rel=0.15) and four["users_little"] == pytest.approx(4, rel=0.15)
+    assert four["wait_mean_ms"] == pytest.approx(4 * four["hold_ms"] / 2 - four["hold_ms"], rel=0.3)  # c h / k - h
+    assert one["wait_mean_ms"] < 0.1 * one["hold_ms"]
     with pytest.raises(ValueError, match="pool_size"):
         database.pool_concurrency(pool_size=0)
+    with pytest.raises(ValueError, match="seconds"):
+        database.pool_concurrency(seconds=0)
     _nothing_left(started, scratch)
+
+
+def test_connection_pool_hands_connections_over_in_arrival_order(tmp_path, started):
+    """A connection given back goes to the longest waiter, even when the thread that gave it back asks again at once
+    (a plain queue lets that thread take it again and starves the others)."""
+    path = database.make_blog(str(tmp_path / "b.sqlite"), authors=2, posts_per_author=1)
+    served = []
+    with database.DatabaseServer(path) as server, database.ConnectionPool(server.port, 1, timeout=5) as pool:
+        def request(name):
+            with pool.connection():
+                served.append(name)
+
+        threads = []
+        with pool.connection():
+            for k, name in enumerate(("first", "second", "third")):
+                threads.append(threading.Thread(target=request, args=(name,)))
+                threads[-1].start()
+                while pool.waiting < k + 1:                            # it waits before the next one starts
+                    time.sleep(0.001)
+        request("holder again")                                        # gives it back and asks again at once
+        for thread in threads:
+            thread.join(5)
+        assert served == ["first", "second", "third", "holder again"]
+        assert pool.in_use == 0 and pool.waiting == 0 and len(pool.waits_s) == 5
+    _nothing_left(started)
 
 
 def test_cold_cache_lookups_small_run(scratch):

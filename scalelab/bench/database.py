@@ -11,12 +11,12 @@ Benchmarks: ``n_plus_one`` (N + 1 queries vs one join, in-process and over loopb
 requests on pools of growing size: the wait for a connection), ``pool_concurrency`` (rising closed-loop
 concurrency on one pool), ``cold_cache_lookups`` (lookups whose pages must come from the disk: I/O wait).
 """
+import collections
 import contextlib
 import gzip
 import http.client
 import json
 import os
-import queue
 import sqlite3
 import threading
 import time
@@ -232,29 +232,31 @@ class PoolTimeout(RuntimeError):
 
 
 class ConnectionPool:
-    """``size`` persistent connections to a DatabaseServer, lent one request at a time.
+    """``size`` persistent connections to a DatabaseServer, lent one request at a time, first come first served.
 
-    ``with pool.connection() as db: db.query(...)`` waits (at most ``timeout`` s) for a free connection. The pool
-    records each wait (``waits_s``), each hold (``holds_s``) and the time-average of connections in use
-    (``mean_in_use()``), the figures a connection monitor shows."""
+    ``with pool.connection() as db: db.query(...)`` waits (at most ``timeout`` s) for a free connection. A connection
+    given back goes straight to the request that has waited longest (a hand-off queue, as HikariCP does): without
+    it, the thread that gives a connection back takes it again at once and the others starve. The pool records each
+    wait (``waits_s``), each hold (``holds_s``) and the time-averages of connections in use (``mean_in_use()``) and
+    of requests waiting (``mean_waiting()``), the figures a connection monitor shows."""
 
     def __init__(self, port, size, timeout=5.0, compress=False):
         self.size = v.integer("size", size, low=1, high=512)
         self.timeout = v.positive("timeout", timeout)
-        self.free = queue.LifoQueue()
         self.clients = [DatabaseClient(port, compress=compress) for _ in range(self.size)]
-        for client in self.clients:
-            self.free.put(client)
+        self.idle = list(self.clients)          # free connections, the most recently used last
+        self.queue = collections.deque()        # waiting requests, each [event, the connection handed to it]
         self.lock = threading.Lock()
+        self.in_use = self.waiting = 0          # connections lent out and requests waiting, right now
         self.reset()
 
     def reset(self):
-        """Zero the counters (waits, holds, in-use time-average, timeouts)."""
-        with getattr(self, "lock", threading.Lock()):
+        """Zero the counters (waits, holds, in-use and waiting time-averages, timeouts); connections lent out and
+        requests waiting at that moment stay counted as such."""
+        with self.lock:
             self.waits_s, self.holds_s, self.timeouts = [], [], 0
-            self.in_use, self.area, self.since = 0, 0.0, time.perf_counter()
-            self.waiting, self.wait_area = 0, 0.0
-            self.last = self.since
+            self.area = self.wait_area = 0.0
+            self.since = self.last = time.perf_counter()
 
     def _advance(self, delta, waiting=0):
         now = time.perf_counter()
@@ -262,29 +264,47 @@ class ConnectionPool:
         self.wait_area += self.waiting * (now - self.last)
         self.last, self.in_use, self.waiting = now, self.in_use + delta, self.waiting + waiting
 
-    @contextlib.contextmanager
-    def connection(self):
+    def _acquire(self):
         start = time.perf_counter()
         with self.lock:
+            if self.idle and not self.queue:
+                self.waits_s.append(0.0)
+                self._advance(+1)
+                return self.idle.pop()
+            ticket = [threading.Event(), None]
+            self.queue.append(ticket)
             self._advance(0, waiting=+1)
-        try:
-            client = self.free.get(timeout=self.timeout)
-        except queue.Empty:
-            with self.lock:
+        ticket[0].wait(self.timeout)
+        with self.lock:
+            if ticket[1] is None:                   # nothing was handed over in time
+                self.queue.remove(ticket)
                 self.timeouts += 1
                 self._advance(0, waiting=-1)
-            raise PoolTimeout(f"no free connection within {self.timeout} s (pool of {self.size})") from None
-        got = time.perf_counter()
+                raise PoolTimeout(f"no free connection within {self.timeout} s (pool of {self.size})")
+            self.waits_s.append(time.perf_counter() - start)
+            return ticket[1]
+
+    def _release(self, client):
         with self.lock:
-            self.waits_s.append(got - start)
-            self._advance(+1, waiting=-1)
+            if self.queue:                          # hand it to the longest waiter: still in use, one fewer waiting
+                ticket = self.queue.popleft()
+                ticket[1] = client
+                self._advance(0, waiting=-1)
+                ticket[0].set()
+            else:
+                self._advance(-1)
+                self.idle.append(client)
+
+    @contextlib.contextmanager
+    def connection(self):
+        client = self._acquire()
+        got = time.perf_counter()
         try:
             yield client
         finally:
             with self.lock:
                 self.holds_s.append(time.perf_counter() - got)
-                self._advance(-1)
-            self.free.put(client)
+            self._release(client)
 
     def mean_in_use(self):
         """Time-average number of connections lent out since the last reset."""
@@ -447,17 +467,18 @@ def pool_sweep(pool_sizes=(2, 3, 4, 6, 8), rate=200.0, seconds=1.0, io_ms=15.0, 
     return out
 
 
-def pool_concurrency(concurrency=(1, 2, 4, 8, 16), pool_size=4, io_ms=10.0, requests_per_user=10):
-    """Rising closed-loop concurrency on one pool: ``c`` threads each run ``requests_per_user`` queries back to back
-    (each holding a connection for a query that waits ``io_ms`` on the server). One row per c: throughput_rps,
-    mean wait for a connection (ms), mean hold (ms), mean_in_use."""
+def pool_concurrency(concurrency=(1, 2, 4, 8, 16), pool_size=4, io_ms=10.0, seconds=0.3):
+    """Rising closed-loop concurrency on one pool: ``c`` threads each run queries back to back for ``seconds``
+    (each holding a connection for a query that waits ``io_ms`` on the server), so c requests are in the loop the
+    whole time. One row per c: requests, throughput_rps, wait_mean_ms (for a connection), hold_ms (mean),
+    mean_in_use, and users_little = throughput x (wait + hold): Little's law on the loop, c when the counts agree."""
     from .harness import temporary_directory
 
     import pandas as pd
 
     levels = [v.integer("concurrency", c, low=1, high=256) for c in concurrency]
     k = v.integer("pool_size", pool_size, low=1, high=256)
-    per_user = v.integer("requests_per_user", requests_per_user, low=1, high=10_000)
+    duration = v.number("seconds", seconds, 0.01, 60)
     rows = []
     with temporary_directory("scalelab-pool-") as folder:
         path = make_blog(os.path.join(folder, "blog.sqlite"), authors=50, posts_per_author=2)
@@ -466,25 +487,38 @@ def pool_concurrency(concurrency=(1, 2, 4, 8, 16), pool_size=4, io_ms=10.0, requ
             for client in pool.clients:
                 client.query("SELECT 1")
             for c in levels:
-                pool.reset()
+                stop = threading.Event()
+                failures = []
 
                 def user():
-                    for _ in range(per_user):
-                        with pool.connection() as db:
-                            db.query(POSTS_OF_SQL, (1,))
+                    try:
+                        while not stop.is_set():
+                            with pool.connection() as db:
+                                db.query(POSTS_OF_SQL, (1,))
+                    except BaseException as error:   # noqa: BLE001 - reported in the main thread
+                        failures.append(error)
 
                 threads = [threading.Thread(target=user) for _ in range(c)]
-                t0 = time.perf_counter()
                 for thread in threads:
                     thread.start()
+                time.sleep(0.02)                                   # every user is in the loop
+                pool.reset()
+                time.sleep(duration)
+                with pool.lock:
+                    waits, holds = list(pool.waits_s), list(pool.holds_s)
+                in_use = pool.mean_in_use()
+                wall = time.perf_counter() - pool.since
+                stop.set()
                 for thread in threads:
                     thread.join()
-                wall = time.perf_counter() - t0
-                rows.append({"concurrency": c, "pool_size": k, "requests": c * per_user,
-                             "throughput_rps": c * per_user / wall,
-                             "wait_mean_ms": 1000 * sum(pool.waits_s) / len(pool.waits_s),
-                             "hold_ms": 1000 * sum(pool.holds_s) / len(pool.holds_s),
-                             "mean_in_use": pool.mean_in_use()})
+                if failures:
+                    raise failures[0]
+                done = min(len(waits), len(holds))
+                wait_s = sum(waits) / max(len(waits), 1)
+                hold_s = sum(holds) / max(len(holds), 1)
+                rows.append({"concurrency": c, "pool_size": k, "requests": done, "throughput_rps": done / wall,
+                             "wait_mean_ms": 1000 * wait_s, "hold_ms": 1000 * hold_s, "mean_in_use": in_use,
+                             "users_little": done / wall * (wait_s + hold_s)})
     return pd.DataFrame(rows)
 
 

@@ -148,8 +148,9 @@ def mva_curve(demands, max_users, think_time=0.0):
 def demands_from_busy(busy_s, completions, servers=None):
     """Service demand law D_i = B_i / C: seconds of busy time of each resource (dict, >= 0) over the ``completions``
     (> 0 requests) measured in the same interval. ``servers`` {resource: k}: a resource of k identical units (a
-    pool of k connections, k threads) is counted as one queue k times as fast, D_i / k, an approximation that is
-    exact when the pool is never full or always full."""
+    pool of k connections, k threads) is counted as one queue k times as fast, D_i / k. That keeps its throughput
+    limit right (k / D_i, reached when every unit is busy) but understates the time a request spends there while
+    units are free: it still holds one unit for D_i, not D_i / k."""
     c = v.positive("completions", completions)
     if not isinstance(busy_s, dict) or not busy_s:
         raise ValueError(f"busy_s must be a non-empty dict of resource name -> busy seconds, got {busy_s!r}")
