@@ -17,6 +17,18 @@ def test_pool_size_needed_is_littles_law_rounded_up():
     assert bm.pool_size_needed(0, 1.0) == 1                         # never fewer than one
 
 
+def test_pool_wait_quantile_is_erlang_c_by_hand():
+    # lambda = 1/s, hold 1 s, 2 connections: a = 1, Erlang C = (1/2 * 2) / (1 + 1 + 1) = 1/3; k mu - lambda = 1/s
+    assert bm.pool_wait_quantile(1, 1.0, 2, 0.95) == pytest.approx(math.log((1 / 3) / 0.05))   # 1.897 s
+    assert bm.pool_wait_quantile(1, 1.0, 2, 0.5) == 0.0              # two thirds never wait: the median is 0
+    assert bm.pool_wait_quantile(2, 1.0, 2) == math.inf               # lambda * hold = k: the queue grows
+    assert bm.pool_wait_quantile(0, 1.0, 1) == 0.0
+    with pytest.raises(ValueError, match="quantile"):
+        bm.pool_wait_quantile(1, 1.0, 2, 1.0)
+    with pytest.raises(ValueError, match="pool_size"):
+        bm.pool_wait_quantile(1, 1.0, 0)
+
+
 def test_pool_throughput_limit_and_closed_pool():
     assert bm.pool_throughput_limit(4, 0.02) == pytest.approx(200)  # 4 connections / 20 ms
     # 8 users back to back on 4 connections of 10 ms: X = 4 / 0.01 = 400/s, R = 8 / 400 = 20 ms, wait 10 ms

@@ -20,6 +20,25 @@ def pool_size_needed(arrival_rate, hold_time, headroom=0.0):
     return max(1, math.ceil(lam * h * (1 + extra) - 1e-9))
 
 
+def pool_wait_quantile(arrival_rate, hold_time, pool_size, quantile=0.95):
+    """The ``quantile`` (0 < q < 1) of the wait for a connection, in s, when Poisson arrivals (requests/s) each hold
+    one of ``pool_size`` connections for an exponential time of mean ``hold_time`` s (M/M/c): a request waits with
+    the Erlang C probability C, and P(W > t) = C exp(-(k mu - lambda) t), mu = 1 / hold_time. 0 when C <= 1 - q;
+    math.inf when the pool cannot keep up (lambda * hold >= k)."""
+    from . import queueing
+
+    lam = v.non_negative("arrival_rate", arrival_rate)
+    mu = 1 / v.positive("hold_time", hold_time)
+    k = v.integer("pool_size", pool_size, low=1)
+    q = v.number("quantile", quantile, 0, 1, low_open=True, high_open=True)
+    if lam >= k * mu:
+        return math.inf
+    if lam == 0:
+        return 0.0
+    waits = queueing.erlang_c(lam, mu, k)
+    return 0.0 if waits <= 1 - q else math.log(waits / (1 - q)) / (k * mu - lam)
+
+
 def pool_throughput_limit(pool_size, hold_time):
     """The most requests/s a pool of ``pool_size`` (>= 1) connections carries when each request holds one for
     ``hold_time`` s (> 0): k / h (every connection busy all the time)."""
