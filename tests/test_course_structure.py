@@ -116,6 +116,30 @@ def test_every_prediction_is_made_in_a_cell_of_its_own_and_revealed_later(path):
             assert name in made, f"{path.name}: cell {i} reveals {name!r}, which this lesson never predicts"
 
 
+def _shows_its_reveals(source):
+    """A reveal is shown when it is the cell's last expression or is passed to print/display."""
+    import ast
+
+    tree = ast.parse(source)
+    last = tree.body[-1] if tree.body else None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "sl.reveal":
+            shown_last = isinstance(last, ast.Expr) and last.value is node
+            wrapped = any(isinstance(outer, ast.Call) and ast.unparse(outer.func) in ("print", "display")
+                          and node in outer.args for outer in ast.walk(tree))
+            if not (shown_last or wrapped):
+                return False
+    return True
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_name)
+def test_every_reveal_is_shown(path):
+    for i, cell in enumerate(_cells(path)):
+        if cell["cell_type"] == "code" and REVEAL_CALL.search(_text(cell)):
+            assert _shows_its_reveals(_text(cell)), \
+                f"{path.name}: cell {i} calls sl.reveal but shows nothing: end the cell with it, or print/display it"
+
+
 @pytest.mark.parametrize("path", [p for p in LESSONS if p.name[:2] != "00"], ids=_name)
 def test_every_predict_section_asks_for_a_guess_that_is_read_back(path):
     cells = _cells(path)

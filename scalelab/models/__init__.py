@@ -1,5 +1,6 @@
 """Pure models: plain numbers in, plain numbers out. No I/O, no clock, no randomness."""
-from . import availability, capacity, cost, laws, loadtest, metrics, microservices, queueing, scaleout, sharding
+from . import (availability, capacity, cost, laws, loadtest, metrics, microservices, operational, queueing, scaleout,
+               sharding)
 
-__all__ = ["availability", "capacity", "cost", "laws", "loadtest", "metrics", "microservices", "queueing", "scaleout",
-           "sharding"]
+__all__ = ["availability", "capacity", "cost", "laws", "loadtest", "metrics", "microservices", "operational", "queueing",
+           "scaleout", "sharding"]
