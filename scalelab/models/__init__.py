@@ -1,4 +1,6 @@
 """Pure models: plain numbers in, plain numbers out. No I/O, no clock, no randomness."""
-from . import availability, capacity, cost, laws, loadtest, metrics, microservices, queueing
+from . import (availability, batching, capacity, consistency, cost, laws, loadtest, metrics, microservices, queueing,
+               quorum, versions)
 
-__all__ = ["availability", "capacity", "cost", "laws", "loadtest", "metrics", "microservices", "queueing"]
+__all__ = ["availability", "batching", "capacity", "consistency", "cost", "laws", "loadtest", "metrics", "microservices",
+           "queueing", "quorum", "versions"]

@@ -1,7 +1,7 @@
 """Seeded simulators built on numpy. Randomness only through ``scalelab.rng(rng)``, seeded by ``scalelab.seed(n)``."""
-from . import queues
+from . import histories, queues, replicas
 from .queues import (QueueTrace, batch_means, confidence_interval, fifo_waits, lindley_waits, replicate_mean_wait,
                      simulate_mm1, simulate_mmc, simulate_queue)
 
-__all__ = ["queues", "QueueTrace", "lindley_waits", "fifo_waits", "simulate_queue", "simulate_mm1", "simulate_mmc",
+__all__ = ["histories", "queues", "replicas", "QueueTrace", "lindley_waits", "fifo_waits", "simulate_queue", "simulate_mm1", "simulate_mmc",
            "confidence_interval", "batch_means", "replicate_mean_wait"]
