@@ -17,17 +17,22 @@ def test_cost_optimised_path_by_hand():
     served_millions = 500 * 3600 * 730 * d.availability / 1e6
     assert d.cost_per_million_usd == pytest.approx(8000 / 36 / served_millions)
     assert d.result_wait_h == 12 and d.write_wait_ms == 0
+    # bulk work 4x faster per server: ceil(500 / 280) = 2 servers; a real-time path ignores the speed-up
+    assert t.deployment(500, 1000, 1.0, realtime=False, batch_speedup=4).servers == 2
+    assert t.deployment(500, 1000, 1.0, batch_speedup=4).servers == t.deployment(500, 1000, 1.0).servers
 
 
 def test_high_performance_path_by_hand():
     # premium 5.5x boxes ($25,000), peak 3 x 500 = 1500 req/s: ceil(1500 / (550 * 0.7)) = 4 per copy,
     # 2 copies in each of 3 regions = 24 servers
-    d = t.deployment(500, 25_000, 5.5, copies=2, regions=3, realtime=True, strong=True)
+    d = t.deployment(500, 25_000, 5.5, copies=2, regions=3, realtime=True, consistency="majority")
     assert (d.servers_per_copy, d.servers) == (4, 24)
-    region = 0.9995 * (1 - 0.005 ** 2)
-    assert d.availability == pytest.approx(1 - (1 - region) ** 3)
+    a = 0.9995 * (1 - 0.005 ** 2)
+    assert d.availability == pytest.approx(a ** 3 + 3 * a ** 2 * (1 - a))  # 2 of 3 regions up
     assert d.write_wait_ms == 80 and d.result_wait_h == 0
-    assert d.nines > 9
+    eventual = t.deployment(500, 25_000, 5.5, copies=2, regions=3)
+    assert eventual.availability == pytest.approx(1 - (1 - a) ** 3) and eventual.write_wait_ms == 0
+    assert t.deployment(500, 25_000, 5.5, copies=2, regions=3, consistency="all").availability == pytest.approx(a ** 3)
 
 
 def test_more_copies_cost_more_and_fail_less():
@@ -56,6 +61,8 @@ def test_footprint_of_a_monolith_and_of_services():
     (lambda: t.deployment(10, 1000, 1.0, peak_to_mean=0.5), "peak_to_mean"),
     (lambda: t.deployment(10, 1000, 1.0, copies=0), "copies"),
     (lambda: t.deployment(10, 1000, 1.0, utilization=1.5), "utilization"),
+    (lambda: t.deployment(10, 1000, 1.0, consistency="strong"), "consistency"),
+    (lambda: t.deployment(10, 1000, 1.0, batch_speedup=0.5), "batch_speedup"),
     (lambda: t.footprint({}, "monolith"), "requests"),
     (lambda: t.footprint({"a": "cart"}, "monolith"), "requests"),
     (lambda: t.footprint({"a": ["x"]}, "mesh"), "architecture"),

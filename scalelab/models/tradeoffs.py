@@ -9,14 +9,16 @@ from dataclasses import dataclass
 
 from .. import _validate as v
 
+CONSISTENCY = ("eventual", "majority", "all")
 HOURS_PER_MONTH = 730          # 8760 / 12, as the course's capacity plans use
 AMORTISATION_MONTHS = 36       # a server bought outright is paid off over three years (the course's assumption)
 
 
 @dataclass(frozen=True)
 class Deployment:
-    """A sized deployment: servers in all, dollars per month, availability, cost per million served requests, the
-    extra wait of a write that must reach a quorum across regions (ms) and the mean wait for a result (hours)."""
+    """A sized deployment: servers in all, dollars per month, availability (of writes: reads need one region),
+    cost per million served requests, the extra wait of a write that must reach other regions (ms) and the mean
+    wait for a result (hours)."""
 
     servers_per_copy: int
     servers: int
@@ -33,19 +35,22 @@ class Deployment:
 
 
 def deployment(mean_rps, server_cost_usd, server_performance, peak_to_mean=3.0, copies=1, regions=1,
-               realtime=True, strong=False, baseline_rps=100.0, copy_availability=0.995, region_availability=0.9995,
-               utilization=0.7, inter_region_rtt_ms=80.0, batch_window_h=24.0, months=AMORTISATION_MONTHS):
+               realtime=True, consistency="eventual", baseline_rps=100.0, copy_availability=0.995,
+               region_availability=0.9995, utilization=0.7, inter_region_rtt_ms=80.0, batch_window_h=24.0,
+               batch_speedup=1.0, months=AMORTISATION_MONTHS):
     """Size and price a deployment that serves mean_rps requests/s on average.
 
     server_cost_usd, server_performance: price of one server and its speed in baseline servers (the course's cost
     table); baseline_rps: requests/s one baseline server carries. realtime: provision for the peak
     (mean_rps · peak_to_mean) and answer at once; else batch: queue the work and process it at the mean rate,
-    the result waiting on average half the batch window. Each region runs ``copies`` full copies of the capacity
+    the result waiting on average half the batch window, each server doing batch_speedup times the work it does
+    one request at a time (bulk operations share fixed costs). Each region runs ``copies`` full copies of the capacity
     at the planned ``utilization``; a copy is up with probability copy_availability, a region with
-    region_availability; one copy up in one region serves everything:
-    availability = 1 − (1 − region_availability · (1 − (1 − copy_availability)^copies))^regions.
-    strong: every write waits for a quorum in another region (inter_region_rtt_ms) when regions > 1.
-    Servers are bought (server_cost_usd / months per month each).
+    region_availability, so a region serves with a = region_availability · (1 − (1 − copy_availability)^copies).
+    consistency: "eventual" (any region up takes writes and copies them later: availability 1 − (1 − a)^regions),
+    "majority" (a write needs a majority of the regions: at least regions // 2 + 1 up) or "all" (every region,
+    a^regions); with more than one region, a strong write waits one round trip to the others
+    (inter_region_rtt_ms). Servers are bought (server_cost_usd / months per month each).
     """
     load = v.positive("mean_rps", mean_rps)
     price = v.non_negative("server_cost_usd", server_cost_usd)
@@ -58,18 +63,22 @@ def deployment(mean_rps, server_cost_usd, server_performance, peak_to_mean=3.0, 
     a_region = v.probability("region_availability", region_availability)
     u = v.number("utilization", utilization, 0, 1, low_open=True)
     rtt = v.non_negative("inter_region_rtt_ms", inter_region_rtt_ms)
+    if consistency not in CONSISTENCY:
+        raise ValueError(f"consistency must be one of {CONSISTENCY}, got {consistency!r}")
     window = v.non_negative("batch_window_h", batch_window_h)
     life = v.positive("months", months)
+    speedup = v.number("batch_speedup", batch_speedup, 1)
     provisioned = load * (peak if realtime else 1.0)
-    per_copy = math.ceil(provisioned / (per_server * u) - 1e-9)
+    per_copy = math.ceil(provisioned / (per_server * (1.0 if realtime else speedup) * u) - 1e-9)
     servers = per_copy * k * g
     monthly = servers * price / life
     region_up = a_region * (1 - (1 - a_copy) ** k)
-    availability = 1 - (1 - region_up) ** g
+    needed = {"eventual": 1, "majority": g // 2 + 1, "all": g}[consistency]
+    availability = sum(math.comb(g, j) * region_up ** j * (1 - region_up) ** (g - j) for j in range(needed, g + 1))
     served_millions = load * 3600 * HOURS_PER_MONTH * availability / 1e6
     return Deployment(per_copy, servers, monthly, availability,
                       monthly / served_millions if served_millions > 0 else math.inf,
-                      rtt if (strong and g > 1) else 0.0, 0.0 if realtime else window / 2)
+                      rtt if (consistency != "eventual" and g > 1) else 0.0, 0.0 if realtime else window / 2)
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,19 @@ def _reconcile(versions):
     return siblings
 
 
+def _merge_clocks(vvs):
+    merged = {}
+    for vv in vvs:
+        for k, c in vv.items():
+            if c > merged.get(k, 0):
+                merged[k] = c
+    return merged
+
+
+def _next_clock(context, replica, held=()):
+    return {**context, replica: max([context.get(replica, 0)] + [vv.get(replica, 0) for vv in held]) + 1}
+
+
 def _lww(versions):
     return max(versions, key=lambda s: (s["ts"][0], str(s["ts"][1])), default=None)
 

@@ -27,11 +27,18 @@ class StoreRun:
     replicas' versions keeps after the heal (``reconciliation``)."""
 
     history: list
-    sides: object
+    side_rows: list
     reconciliation: dict
     stale_reads: int = 0
     reads_ok: int = 0
     merged: dict = field(default_factory=dict)
+
+    @property
+    def sides(self):
+        """Per side (0: majority, 1: minority) and phase: reads, reads_ok, writes, writes_ok, stale_reads."""
+        import pandas as pd
+
+        return pd.DataFrame(self.side_rows)
 
     @property
     def stale_share(self):
@@ -72,10 +79,18 @@ def simulate_store(n=5, r=3, w=3, mode="cp", minority=2, operations=200, keys=4,
     stale = reads_ok = 0
     merged = {}
 
+    everyone = set(range(n))
+    sides = (everyone - minority_side, minority_side)
+    # every random draw up front (one numpy call each): who acts, the replicas' order, the key, read or write
+    who_all = g.integers(c, size=count).tolist()
+    order_all = g.random((count, n)).argsort(axis=1).tolist()
+    key_all = g.integers(k, size=count).tolist()
+    read_all = (g.uniform(size=count) < pr).tolist()
+
     def reachable(side, step):
         if m == 0 or not cut <= step < heal:
-            return list(range(n))
-        return sorted(minority_side) if side == 1 else [i for i in range(n) if i not in minority_side]
+            return everyone
+        return sides[side]
 
     def store(i, key, version):
         data[i][key], _ = vs._add_version(data[i].get(key, []), version)
@@ -83,23 +98,24 @@ def simulate_store(n=5, r=3, w=3, mode="cp", minority=2, operations=200, keys=4,
     for step in range(count):
         if step == heal and m > 0 and cut < heal:
             merged = _anti_entropy(data, pending, step)
-        due = [p for p in pending if p[0] <= step]
-        pending = [p for p in pending if p[0] > step]
-        for _, i, key, version, side in due:
-            if i in reachable(side, step):
-                store(i, key, version)
-        who = int(g.integers(c))
+        if pending and pending[0][0] <= step:
+            due = [p for p in pending if p[0] <= step]
+            pending = [p for p in pending if p[0] > step]
+            for _, i, key, version, side in due:
+                if i in reachable(side, step):
+                    store(i, key, version)
+        who = who_all[step]
         side = side_of_client[who]
         up = reachable(side, step)
-        order = [int(i) for i in g.permutation(n) if int(i) in up]
-        key = f"k{int(g.integers(k))}"
+        order = [i for i in order_all[step] if i in up]
+        key = f"k{key_all[step]}"
         phase = ("no partition" if m == 0 else
                  "partition" if cut <= step < heal else ("before" if step < cut else "after"))
         entry = {"client": f"c{who}", "key": key, "side": side, "phase": phase, "start": float(step),
                  "end": step + 0.5, "stale": False}
         asked = order[:r]
         siblings = vs._reconcile([s for i in asked for s in data[i].get(key, [])])
-        if g.uniform() < pr:
+        if read_all[step]:
             ok = len(asked) >= (r if mode == "cp" else 1)
             winner = vs._lww(siblings)
             if ok and mode == "cp" and winner is not None:
@@ -119,8 +135,8 @@ def simulate_store(n=5, r=3, w=3, mode="cp", minority=2, operations=200, keys=4,
             ok, version = False, None
             if len(asked) >= (r if mode == "cp" else 0) and order:
                 coordinator = order[0]
-                clock = vs.next_clock(vs.merge_clocks(*[s["vv"] for s in siblings]), f"r{coordinator}",
-                                      [s["vv"] for s in data[coordinator].get(key, [])])
+                clock = vs._next_clock(vs._merge_clocks([s["vv"] for s in siblings]), f"r{coordinator}",
+                                       [s["vv"] for s in data[coordinator].get(key, [])])
                 top = max([s["ts"][0] for s in siblings], default=-1)
                 version = {"value": value, "ts": [max(step, top + 1), f"c{who}"], "vv": clock}
                 stored = order[:w]
@@ -154,8 +170,6 @@ def _anti_entropy(data, pending, step):
 
 
 def _summarise(history, acknowledged, merged, stale, reads_ok, cut, heal):
-    import pandas as pd
-
     tallies = {}
     for op in history:
         row = tallies.setdefault((op["side"], op["phase"]), {"side": op["side"], "phase": op["phase"], "reads": 0,
@@ -173,7 +187,7 @@ def _summarise(history, acknowledged, merged, stale, reads_ok, cut, heal):
                                       for a in during),
                       "lost_vv": sum(not any(vs._descends(s["vv"], a["vv"]) for s in merged.get(a["key"], []))
                                      for a in during)}
-    return StoreRun(history, pd.DataFrame(list(tallies.values())), reconciliation, stale, reads_ok, merged)
+    return StoreRun(history, list(tallies.values()), reconciliation, stale, reads_ok, merged)
 
 
 def stale_read_share(n, r, w, rounds=1000, rng=None):
