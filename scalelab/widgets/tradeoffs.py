@@ -417,10 +417,10 @@ def plot_partition(runs, n, r, w, groups):
     ax.bar(x, measured, color="tab:blue", width=0.6, label="measured: accepted during the partition")
     ax.plot(x, model, "_", color="black", ms=22, mew=2.5, label="quorum arithmetic: side can serve")
     ax.set_xticks(x, labels, fontsize=7)
-    ax.set_ylim(0, 115)
+    ax.set_ylim(0, 130)
     ax.set_ylabel("operations accepted (%)")
     ax.set_title(f"N = {n}, R = {r}, W = {w}, partition {' | '.join(str(len(g)) for g in groups)}", fontsize=10)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="upper center", ncols=2)
     return fig
 
 
