@@ -94,12 +94,13 @@ def _port_closed(port):
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-def test_processes_and_ports_are_freed_on_error():
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_processes_and_ports_are_freed_on_error_and_ctrl_c(error):
     holder = {}
-    with pytest.raises(RuntimeError, match="boom"):
+    with pytest.raises(error):
         with replicas.ReplicaSet(3) as running:
             holder["processes"], holder["ports"] = list(running.processes), list(running.ports)
-            raise RuntimeError("boom")
+            raise error("boom")
     assert all(p.poll() is not None for p in holder["processes"])
     assert all(_port_closed(port) for port in holder["ports"])
 
