@@ -1,5 +1,5 @@
-"""Real-browser tests: every lesson runs in JupyterLab in headless Chromium, its Explorer answers a slider, and the
-nbgrader JupyterLab extensions load.
+"""Real-browser tests: every lesson runs in JupyterLab in headless Chromium, its first Explorer answers each key press
+on a slider with a new picture, and the nbgrader JupyterLab extensions load.
 
 Needs Chromium (`apt-get install chromium`, or `chromium` on PATH) and the Python package playwright (its own driver;
 never `playwright install`). Without either the module is skipped with the reason. Run only these tests with
@@ -7,7 +7,8 @@ never `playwright install`). Without either the module is skipped with the reaso
 
 The lessons are copied to a temporary directory that JupyterLab serves, so the browser never writes to `notebooks/`;
 the JupyterLab settings, workspaces and runtime files live in that directory too. One screenshot per lesson goes to
-`test-artifacts/browser/<lesson>.png` (pass or fail).
+`test-artifacts/browser/<lesson>.png` (pass or fail); the milliseconds from each key press to the changed picture
+go to `test-artifacts/browser/key_to_picture.json` and the test output (a measurement, not asserted).
 """
 import json
 import os
@@ -51,17 +52,8 @@ VIEWPORT = {"width": 1300, "height": 1500}
 LESSON_TIMEOUT_S = 120      # run-all of one lesson; the lessons aim at <= 60 s headless on 2 cores
 WIDGET_TIMEOUT_S = 30       # one slider round trip (seen: under a second)
 
-# One Explorer per lesson to move: (css_class given to scalelab.widgets.base.Explorer, the slider's parameter).
-EXPLORERS = {
-    "01": ("lesson01-nines", "nines"),
-    "02": ("lesson02-knee", "service_time_ms"),
-    "03": ("lesson03-amdahl", "max_workers"),
-    "04": ("lesson04-failover", "rate"),
-    "05": ("lesson05-chain-availability", "services"),
-    "06": ("lesson06-skew", "shards"),
-    "07": ("lesson07-profile", "capacity_rps"),
-    "08": ("lesson08-capacity", "workers"),
-}
+KEY_PRESSES = 8             # slider steps timed per lesson (key press -> changed picture)
+TIMINGS = ARTIFACTS / "key_to_picture.json"
 
 NBGRADER_COMMANDS = ["nbgrader:open-assignment-list", "nbgrader:open-course-list", "nbgrader:open-formgrader",
                      "nbgrader:open-formgrader-local", "nbgrader:open-create-assignment"]
@@ -317,49 +309,63 @@ def _run_all(page, timeout_s):
                          f"kernel {state['kernel']}, prompts {state['prompts']}")
 
 
-OUTPUT_HTML = """(selector) => {
-    const node = document.querySelectorAll(selector)[0];
-    return node ? node.innerHTML : null;
+# Marks the first Explorer (scalelab.widgets.base adds the sl-explorer classes) that shows a picture and has a
+# slider, and records, for each key press on that slider, the milliseconds until its picture changed.
+TIME_PICTURES = """() => {
+    const explorer = [...document.querySelectorAll('.sl-explorer')].find(node =>
+        node.querySelector('.sl-explorer-output img') && node.querySelector('.sl-explorer-control [role=slider]'));
+    if (!explorer) return null;
+    const img = explorer.querySelector('.sl-explorer-output img');
+    const handle = explorer.querySelector('.sl-explorer-control [role=slider]');
+    window.__slTimes = [];
+    window.__slKey = null;
+    handle.addEventListener('keydown', () => { window.__slKey = performance.now(); }, true);
+    new MutationObserver(() => {
+        if (window.__slKey !== null) {
+            window.__slTimes.push(performance.now() - window.__slKey);
+            window.__slKey = null;
+        }
+    }).observe(img, {attributes: true, attributeFilter: ['src']});
+    handle.setAttribute('data-sl-timed', 'yes');
+    return [...explorer.querySelector('.sl-explorer-control').classList].join(' ');
 }"""
 
 
-def _move_slider(page, css_class, param):
-    """Move the Explorer's slider with the keyboard (3 steps); return (old value, new value, seconds until the view
-    first changed, seconds until the kernel finished redrawing)."""
-    control = page.locator(f".{css_class}-{param}").first
-    handle = control.locator("[role=slider]").first
-    output = f".{css_class}-output"
+def _key_to_picture(page, presses=KEY_PRESSES):
+    """Press an arrow key on the first Explorer's slider ``presses`` times, waiting for each new picture; return
+    (the slider's CSS classes, values seen, milliseconds from each key press to the changed picture)."""
+    classes = page.evaluate(TIME_PICTURES)
+    assert classes, "no Explorer with a picture and a slider was found in the lesson"
+    handle = page.locator("[data-sl-timed=yes]").first
     handle.scroll_into_view_if_needed()
-    before_html = page.evaluate(OUTPUT_HTML, output)
-    assert before_html, f"the output area .{output} of {css_class} is empty before the slider moved"
-    before = handle.get_attribute("aria-valuenow")
-    at_max = float(before) >= float(handle.get_attribute("aria-valuemax"))
     handle.focus()
-    start = time.monotonic()
-    for _ in range(3):
-        handle.press("ArrowLeft" if at_max else "ArrowRight")
-    after = handle.get_attribute("aria-valuenow")
-    assert after != before, f"the slider {css_class}-{param} did not move from {before}"
-    deadline = start + WIDGET_TIMEOUT_S
-    changed = None
-    while time.monotonic() < deadline:
-        html = page.evaluate(OUTPUT_HTML, output)
-        if html and html != before_html:
-            changed = time.monotonic() - start
-            break
-        time.sleep(0.1)
-    else:
-        raise AssertionError(f"{css_class}: the output did not change within {WIDGET_TIMEOUT_S} s after moving "
-                             f"{param} from {before} to {after}")
-    # Each key press is one update: wait until the kernel has drawn the last one (idle twice in a row).
-    idle = 0
-    while idle < 2:
-        assert time.monotonic() < deadline, f"{css_class}: the kernel stayed busy after the slider moved"
-        time.sleep(0.3)
-        idle = idle + 1 if _state(page)["kernel"] == "idle" else 0
-    html = page.evaluate(OUTPUT_HTML, output)
-    assert html and html != before_html, f"{css_class}: the output went back to its old content or emptied"
-    return before, after, changed, time.monotonic() - start
+    values, direction = [handle.get_attribute("aria-valuenow")], "ArrowRight"
+    for press in range(presses):
+        if float(values[-1]) >= float(handle.get_attribute("aria-valuemax")):
+            direction = "ArrowLeft"
+        elif float(values[-1]) <= float(handle.get_attribute("aria-valuemin")):
+            direction = "ArrowRight"
+        handle.press(direction)
+        deadline = time.monotonic() + WIDGET_TIMEOUT_S
+        while page.evaluate("() => window.__slTimes.length") <= press:
+            assert time.monotonic() < deadline, \
+                f"{classes}: the picture did not change within {WIDGET_TIMEOUT_S} s after key press {press + 1}"
+            time.sleep(0.005)
+        values.append(handle.get_attribute("aria-valuenow"))
+        assert values[-1] != values[-2], f"{classes}: the slider did not move on key press {press + 1}"
+    return classes, values, page.evaluate("() => window.__slTimes")
+
+
+def _record_timings(lesson, classes, times_ms):
+    """Keep each lesson's key -> picture times in test-artifacts/browser/key_to_picture.json (a report, not a test)."""
+    import statistics
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    table = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    table[lesson] = {"slider": classes.split()[-1], "median_ms": round(statistics.median(times_ms), 1),
+                     "max_ms": round(max(times_ms), 1), "presses": len(times_ms)}
+    TIMINGS.write_text(json.dumps(table, indent=1, sort_keys=True))
+    return table[lesson]
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -379,15 +385,13 @@ def test_lesson_runs_and_explorer_responds(lab, page, lesson):
         assert not state["errors"], f"{lesson}: cells raised:\n" + "\n".join(state["errors"])
         assert not state["rendered"], f"{lesson}: {state['rendered']} error output(s) rendered (widget output?)"
         assert not state["broken"], f"{lesson}: a widget failed to display"
-        if name[:2] in EXPLORERS:
-            css_class, param = EXPLORERS[name[:2]]
-            old, new, changed, settled = _move_slider(page, css_class, param)
-            timings["widget first change"], timings["widget settled"] = changed, settled
-            print(f"\n{lesson}: {css_class}-{param} moved {old} -> {new}", end="")
+        if name[:2] != "00":  # every lesson but the first has at least one Explorer
+            classes, values, times_ms = _key_to_picture(page)
+            timings["key to picture median"] = _record_timings(name, classes, times_ms)["median_ms"] / 1000
+            print(f"\n{lesson}: {classes.split()[-1]} moved {' -> '.join(values)}; key -> picture (ms): "
+                  f"{', '.join(f'{t:.0f}' for t in times_ms)}", end="")
             state = _state(page)
-            assert not state["errors"] and not state["rendered"], f"{lesson}: error after moving {css_class}-{param}"
-        elif name[:2] != "00":
-            pytest.fail(f"{lesson}: no Explorer registered in EXPLORERS for this lesson")
+            assert not state["errors"] and not state["rendered"], f"{lesson}: error after moving {classes}"
     finally:
         _screenshot(page, name)
         lab.shutdown_kernels()
