@@ -19,12 +19,21 @@ import time
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import numpy as np
-import pandas as pd
 
 from .. import _validate as v
 from ..models import metrics
 from . import processes
 from .http import QuietJsonHandler, ThreadedServer
+
+# pandas is imported inside the functions that build tables, so a service process starts without it.
+
+
+def __getattr__(name):
+    if name == "pd":  # `chain.pd` still works, imported when first asked for
+        import pandas
+
+        return pandas
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 DISTRIBUTIONS = ("constant", "exponential", "bimodal")
 HOST = "127.0.0.1"
@@ -222,6 +231,8 @@ def call_costs(pool, calls=200, local_calls=20_000):
         q = metrics.percentiles(us, (50, 99))
         rows.append({"kind": kind, "calls": len(us) * (block if kind.startswith("in-process") else 1),
                      "mean_us": float(us.mean()), "p50_us": q[50], "p99_us": q[99]})
+    import pandas as pd
+
     return pd.DataFrame(rows)
 
 
@@ -245,6 +256,8 @@ def chain_latency(pool, ks=(1, 2, 3, 4), calls=100, work_ms=0.0, distribution="c
             ok = reply["status"] == 200
             rows.append({"k": k, "request": i, "ok": ok, "latency_ms": seconds * 1000,
                          "hops": reply["hops"] if ok else np.nan, "work_ms": reply["work_ms"] if ok else np.nan})
+    import pandas as pd
+
     return pd.DataFrame(rows)
 
 
@@ -281,6 +294,8 @@ def fan_out(pool, ks=(1, 2, 4), requests=200, work_ms=1.0, distribution="bimodal
                 each = [seconds for seconds, _ in results]
                 rows.append({"k": k, "request": i, "latency_ms": elapsed * 1000, "fastest_ms": min(each) * 1000,
                              "slowest_ms": max(each) * 1000, "slow_calls": sum(s for _, s in results)})
+    import pandas as pd
+
     return pd.DataFrame(rows)
 
 
@@ -294,4 +309,6 @@ def latency_table(frame, by="k", value="latency_ms"):
         q = metrics.percentiles(group[value].to_numpy(), (50, 95, 99))
         rows.append({by: key, "count": len(group), "mean": float(group[value].mean()),
                      "p50": q[50], "p95": q[95], "p99": q[99]})
+    import pandas as pd
+
     return pd.DataFrame(rows)

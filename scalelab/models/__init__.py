@@ -1,6 +1,6 @@
 """Pure models: plain numbers in, plain numbers out. No I/O, no clock, no randomness."""
-from . import (availability, capacity, cost, laws, loadtest, metrics, microservices, operational, queueing, scaleout,
-               sharding)
+from . import (availability, batching, capacity, consistency, cost, laws, loadtest, metrics, microservices,
+               operational, queueing, quorum, scaleout, sharding, versions)
 
-__all__ = ["availability", "capacity", "cost", "laws", "loadtest", "metrics", "microservices", "operational", "queueing",
-           "scaleout", "sharding"]
+__all__ = ["availability", "batching", "capacity", "consistency", "cost", "laws", "loadtest", "metrics",
+           "microservices", "operational", "queueing", "quorum", "scaleout", "sharding", "versions"]
