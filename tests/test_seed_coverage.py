@@ -50,3 +50,9 @@ def test_concept_is_exercised_in_a_lab_part(row):
         lab, _, grade_id = part.partition(":")
         assert (ROOT / "solutions" / lab).is_dir(), f"{row['concept']}: no lab {lab}"
         assert grade_id in _graded_parts(lab), f"{row['concept']}: {lab} has no graded part {grade_id!r}"
+
+
+def test_course_map_page_is_written_from_the_checklist():
+    from course_map import PAGE, render, rows
+
+    assert PAGE.read_text(encoding="utf-8") == render(rows()), "docs/COURSE_MAP.md is stale: run python tools/course_map.py"
