@@ -44,6 +44,14 @@ USUAL_PHASE = {"monitoring": "foundation", "bigger_server": "foundation", "cache
 ARCHITECTURAL = ("service_split", "sharding")   # refactors, as opposed to quick wins (cache, CDN)
 QUICK_WINS = ("cache", "cdn")
 MAX_SIZE_STEPS = 3                               # the cost table has four machine sizes
+# Two plans that go wrong, for the lesson's views and the tests: plain data, as every plan.
+EXAMPLE_PLANS = {
+    "no redundancy": {"foundation": ["monitoring", "bigger_server"], "growth": ["bigger_server", "cache", "cdn"],
+                      "scale": ["bigger_server"], "optimization": []},
+    "sharding at 1K users": {"foundation": ["monitoring", "sharding", "service_split", "auto_scaling",
+                                            "load_balancer"], "growth": ["read_replicas", "cache"],
+                             "scale": ["cdn"], "optimization": []},
+}
 TIERS = ("cdn", "load_balancer", "app", "cache", "db_primary", "db_replica")
 
 
@@ -306,7 +314,7 @@ def _queue_tier(name, load_rps, machines, service_rate, slots, price, a_machine,
     p95 = 1000 * capacity.response_time_percentile(per, service_rate, slots) if per > 0 else \
         1000 * capacity.response_time_percentile(0.0, service_rate, slots)
     single = machines == 1 if spof is None else spof
-    tier_avail = a_machine if single else avail.parallel(*([a_machine] * machines))
+    tier_avail = a_machine if single else 1 - (1 - a_machine) ** machines   # availability.parallel of n copies
     return Tier(name, machines, per, rho, p95, tier_avail, machines * price, single, service_rate, slots)
 
 
@@ -609,7 +617,8 @@ def feedback(plan, capacity_rps=None, measured=True, samples=5000, assumptions=D
                 lighter = run(_without(plan, phase, step), phase)
                 add(phase, "pitfall", "over_engineering",
                     f"Over-engineering: {step} at {users} ({phase}); the scaling path adds it in the "
-                    f"{USUAL_PHASE[step]} phase. It costs ${r.cost_usd - lighter.cost_usd:,.0f} a month here, while "
+                    f"{USUAL_PHASE[step]} phase. Here it adds ${max(r.cost_usd - lighter.cost_usd, 0):,.0f} a month and "
+                    f"one more part to run, while "
                     f"the busiest tier without it ({TIER_WORDS[lighter.bottleneck]}) is "
                     f"{lighter.tier(lighter.bottleneck).utilization:.0%} busy. Start simple: add complexity when needed.")
             elif step != "monitoring" and (lighter := run(_without(plan, phase, step), phase)).passed and \
@@ -623,10 +632,15 @@ def feedback(plan, capacity_rps=None, measured=True, samples=5000, assumptions=D
             busy = _busy(before.tier(tier).utilization)
             fixes = [s for s in new if tier in [t.name for t in r.tiers] and
                      _utilization(run(_without(plan, phase, s), phase), tier) > r.tier(tier).utilization + 1e-9]
-            if fixes:
+            if fixes and r.meets["p95"]:
                 add(phase, "best practice", "find_bottleneck",
                     f"Found the bottleneck: before this phase's changes the {TIER_WORDS[tier]} was {busy} at {users}; "
                     f"{', '.join(fixes)} relieved it ({_busy(r.tier(tier).utilization)} after).")
+            elif fixes:
+                add(phase, "pitfall", "find_bottleneck",
+                    f"Bottleneck eased, not removed: the {TIER_WORDS[tier]} was {busy} at {users}; after "
+                    f"{', '.join(fixes)} the busiest tier ({TIER_WORDS[r.bottleneck]}) is "
+                    f"{_busy(r.tier(r.bottleneck).utilization)} and the phase still misses its P95.")
             else:
                 add(phase, "pitfall", "find_bottleneck",
                     f"Missed the bottleneck: at {users} the {TIER_WORDS[tier]} was the busiest tier ({busy}), "
@@ -657,15 +671,19 @@ def feedback(plan, capacity_rps=None, measured=True, samples=5000, assumptions=D
             if t.spof:
                 fixed = run(_with(plan, phase, SPOF_FIX[t.name]), phase)
                 verdict = "misses" if r.availability < r.availability_target else "still meets"
+                what = (f"the {TIER_WORDS[t.name]} is one machine" if t.machines == 1 else
+                        f"each of the {t.machines} {TIER_WORDS[t.name]}s is the only copy of its data")
                 add(phase, "pitfall", "single_point_of_failure",
-                    f"Single point of failure in {phase}: the {TIER_WORDS[t.name]} is one machine. The system is up "
+                    f"Single point of failure in {phase}: {what}. The system is up "
                     f"{_pct(r.availability)} ({capacity.downtime_minutes_per_month(r.availability):.0f} min down a "
                     f"month) and {verdict} the target {_pct(r.availability_target)}; with "
                     f"{SPOF_FIX[t.name]} it would be up {_pct(fixed.availability)} "
                     f"({capacity.downtime_minutes_per_month(fixed.availability):.0f} min).")
     used = [s for s in ("cdn", "auto_scaling") if s in in_place(plan, PHASES[-1])]
     if used:
-        add("all", "pitfall", "lock_in", f"Vendor lock-in: {' and '.join(used)} are usually a provider's managed "
+        names = {"cdn": "the CDN", "auto_scaling": "auto-scaling"}
+        add("all", "pitfall", "lock_in", f"Vendor lock-in: {' and '.join(names[u] for u in used)} usually come as a "
+            "provider's managed "
             "services; keep their configuration portable (plain HTTP caching headers, scaling rules on your own "
             "metrics) so that a second provider remains an option for a critical system.")
     spread = sum(bool(plan[p]) for p in PHASES)
