@@ -208,3 +208,11 @@ def test_the_reference_plan_respects_the_path_and_passes_on_other_days():
         assert all(g.PHASES.index(g.USUAL_PHASE[s]) <= g.PHASES.index(phase) for s in steps)
     for seed in (11, 12):
         assert g.score_plan(plan, rng=np.random.default_rng(seed))["passed"].all()
+
+
+def test_a_busy_day_is_the_diurnal_curve_ten_percent_above_the_nominal_peak():
+    day = g.busy_day("growth")
+    assert day.max() == pytest.approx(11_000) and day.min() == pytest.approx(0.25 * 11_000)
+    assert np.allclose(day / day.max(), g.diurnal_shape(24))
+    with pytest.raises(ValueError, match="phase"):
+        g.busy_day("launch")

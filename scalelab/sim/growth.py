@@ -175,9 +175,13 @@ def traffic_trace(peak_rps, hours=24, day_factor=(0.9, 1.1), rng=None):
     low = v.positive("day_factor[0]", low)
     high = v.number("day_factor[1]", high, low)
     gen = _random.rng(rng)
-    hour = np.arange(n) % 24
-    shape = 0.25 + 0.75 * (1 - np.cos(2 * np.pi * (hour - 4) / 24)) / 2
-    return peak * gen.uniform(low, high) * shape * gen.uniform(0.97, 1.03, n)
+    return peak * gen.uniform(low, high) * diurnal_shape(n) * gen.uniform(0.97, 1.03, n)
+
+
+def diurnal_shape(hours=24):
+    """Load at each hour as a share of the day's peak: 0.25 at 04:00 rising to 1.0 at 16:00 (a cosine)."""
+    hour = np.arange(v.integer("hours", hours, low=1, high=24 * 366)) % 24
+    return 0.25 + 0.75 * (1 - np.cos(2 * np.pi * (hour - 4) / 24)) / 2
 
 
 # --- plans ----------------------------------------------------------------------------------------------------
@@ -500,9 +504,9 @@ def simulate_plan(plan, capacity_rps=None, traces=None, samples=20_000, assumpti
 def busy_day(phase, assumptions=DEFAULT):
     """A busy day's hourly load for ``phase``: the diurnal curve at the top of the day-to-day range (10 % above the
     nominal peak), no jitter. The reference plan is planned for it."""
-    peak = _targets(assumptions)[phase]["peak_rps"]
-    return traffic_trace(peak, day_factor=(1.1, 1.1), rng=np.random.default_rng(0)) / \
-        np.random.default_rng(0).uniform(0.97, 1.03, 25)[1:]
+    if phase not in PHASES:
+        raise ValueError(f"phase must be one of {list(PHASES)}, got {phase!r}")
+    return 1.1 * _targets(assumptions)[phase]["peak_rps"] * diurnal_shape(24)
 
 
 def reference_plan(capacity_rps=None, max_new=4, samples=5000, assumptions=DEFAULT, rng=None):
@@ -582,15 +586,15 @@ def feedback(plan, capacity_rps=None, measured=True, samples=5000, assumptions=D
 
     Rules: measure_first, find_bottleneck, quick_wins, architectural_change, monitor, iterate (best practices);
     premature_optimisation, over_engineering, no_monitoring, single_point_of_failure, lock_in (pitfalls). Every
-    figure in a message comes from simulating the plan, and the plan changed by one step, on the same seeded traces.
+    figure in a message comes from simulating the plan, and the plan changed by one step, on each phase's busy day
+    (``busy_day``), the day a plan must hold on; ``rng`` seeds the sampled P95s.
     measured: whether capacity_rps is the learner's own measurement (False: the default was used)."""
     import pandas as pd
 
     plan = validate_plan(plan)
     cap = default_capacity_rps() if capacity_rps is None else v.positive("capacity_rps", capacity_rps)
     seed = int(_random.rng(rng).integers(2**32))
-    traces = {p: traffic_trace(_targets(assumptions)[p]["peak_rps"], rng=np.random.default_rng(seed + i))
-              for i, p in enumerate(PHASES)}
+    traces = {p: busy_day(p, assumptions) for p in PHASES}   # a plan must hold on a busy day
 
     def run(candidate, phase):
         return simulate_phase(candidate, phase, cap, traces[phase], samples, assumptions, np.random.default_rng(seed))
@@ -672,7 +676,7 @@ def feedback(plan, capacity_rps=None, measured=True, samples=5000, assumptions=D
                 fixed = run(_with(plan, phase, SPOF_FIX[t.name]), phase)
                 verdict = "misses" if r.availability < r.availability_target else "still meets"
                 what = (f"the {TIER_WORDS[t.name]} is one machine" if t.machines == 1 else
-                        f"each of the {t.machines} {TIER_WORDS[t.name]}s is the only copy of its data")
+                        f"each of the {t.machines} database primaries is the only copy of its data")
                 add(phase, "pitfall", "single_point_of_failure",
                     f"Single point of failure in {phase}: {what}. The system is up "
                     f"{_pct(r.availability)} ({capacity.downtime_minutes_per_month(r.availability):.0f} min down a "
@@ -694,3 +698,37 @@ def feedback(plan, capacity_rps=None, measured=True, samples=5000, assumptions=D
         add("all", "pitfall", "iterate", f"Iterate: the plan changes the system in only {spread} of {len(PHASES)} "
             "phases; grow it step by step as the load grows, checking each step against the metrics.")
     return pd.DataFrame(rows, columns=["phase", "kind", "rule", "message"])
+
+
+# --- tables for the lesson ----------------------------------------------------------------------------------------
+
+def tier_table(result):
+    """The tiers of a PhaseResult as a DataFrame: tier, machines, rps_per_machine, utilization, p95_ms,
+    availability, cost_usd, spof."""
+    import pandas as pd
+
+    return pd.DataFrame([{"tier": t.name, "machines": t.machines, "rps_per_machine": t.rps_per_machine,
+                          "utilization": t.utilization if t.slots else math.nan, "p95_ms": t.p95_ms,
+                          "availability": t.availability, "cost_usd": t.cost_usd, "spof": t.spof}
+                         for t in result.tiers])
+
+
+def step_by_step(plan, phase, steps, capacity_rps=None, trace=None, samples=20_000, assumptions=DEFAULT, rng=None):
+    """Add ``steps`` to ``phase`` of ``plan`` one at a time: a DataFrame with one row per state (nothing added yet,
+    then each step) giving added, bottleneck, its utilisation, p95_ms, availability, cost_usd and passed. Every
+    row uses the same trace and the same seed, so only the step changes between rows."""
+    import pandas as pd
+
+    plan = validate_plan(plan)
+    seed = int(_random.rng(rng).integers(2**32))
+    load = traffic_trace(_targets(assumptions)[phase]["peak_rps"], rng=np.random.default_rng(seed)) \
+        if trace is None else trace
+    rows, current = [], plan
+    for step in [None, *steps]:
+        if step is not None:
+            current = _with(current, phase, step)
+        r = simulate_phase(current, phase, capacity_rps, load, samples, assumptions, np.random.default_rng(seed))
+        rows.append({"added": step or "(nothing yet)", "bottleneck": r.bottleneck,
+                     "bottleneck_utilization": r.tier(r.bottleneck).utilization, "p95_ms": r.p95_ms,
+                     "availability": r.availability, "cost_usd": r.cost_usd, "passed": r.passed})
+    return pd.DataFrame(rows)
