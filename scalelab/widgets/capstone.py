@@ -96,15 +96,23 @@ def tiers_draw(artists, result, params=None):
 
 
 def tiers_explorer(capacity_rps, plans=None, plan=None, phase="foundation"):
-    """A plan and a phase to look at: the tiers, their load and the bottleneck. plans: {label: plan} (default the
-    reference plan for this capacity and growth.EXAMPLE_PLANS)."""
+    """A plan, a phase and one server's capacity to look at: the tiers, their load and the bottleneck. plans:
+    {label: plan} (default the reference plan for this capacity and growth.EXAMPLE_PLANS)."""
     plans = dict(plans or {"reference": growth.reference_plan(capacity_rps, rng=1), **growth.EXAMPLE_PLANS})
     for label, p in plans.items():
         growth.validate_plan(p)
     controls = {"plan": widgets.Dropdown(options=list(plans), value=plan or next(iter(plans)), description="plan"),
-                "phase": widgets.Dropdown(options=list(growth.PHASES), value=phase, description="phase")}
+                "phase": widgets.Dropdown(options=list(growth.PHASES), value=phase, description="phase"),
+                "capacity_rps": _capacity_slider(capacity_rps)}
     return base.Explorer(tiers_compute, tiers_draw, controls, setup=tiers_setup, css_class="lesson13-tiers",
-                         fixed={"plans": plans, "capacity_rps": capacity_rps}, size_in=(7.0, 3.0))
+                         fixed={"plans": plans}, size_in=(7.0, 3.0))
+
+
+def _capacity_slider(capacity_rps):
+    """One server's capacity (req/s): starts at the learner's, moves from a third of it to three times it."""
+    cap = growth.default_capacity_rps() if capacity_rps is None else v.positive("capacity_rps", capacity_rps)
+    low, high = max(10, round(cap / 3, -1)), round(3 * cap, -1)
+    return base.slider(float(round(cap)), low, high, 10, "one server (req/s at P95 <= 50 ms)")
 
 
 # --------------------------------------------------------------------------------------- cost against P95
@@ -188,8 +196,8 @@ def plan_draw(artists, result, params=None):
 
 
 def plan_explorer(capacity_rps, plan=None):
-    """One dropdown per intervention: the phase it is added in (or never); bigger_server takes up to three phases.
-    plan: the plan to start from (default: the reference plan for this capacity)."""
+    """One dropdown per intervention: the phase it is added in (or never; bigger_server takes up to three phases),
+    and one server's capacity. plan: the plan to start from (default: the reference plan for this capacity)."""
     start = growth.validate_plan(plan if plan is not None else growth.reference_plan(capacity_rps, rng=1))
     when = {s: NEVER for s in growth.INTERVENTIONS}
     for phase in growth.PHASES:
@@ -205,5 +213,6 @@ def plan_explorer(capacity_rps, plan=None):
         controls[step] = widgets.Dropdown(options=options, value=when[step], description=step,
                                           style={"description_width": "initial"},
                                           layout=widgets.Layout(width="230px"))
+    controls["capacity_rps"] = _capacity_slider(capacity_rps)
     return base.Explorer(plan_compute, plan_draw, controls, setup=plan_setup, css_class="lesson13-plan",
-                         fixed={"capacity_rps": capacity_rps}, size_in=(7.0, 3.0))
+                         size_in=(7.0, 3.0))
