@@ -111,8 +111,9 @@ def tiers_explorer(capacity_rps, plans=None, plan=None, phase="foundation"):
 def _capacity_slider(capacity_rps):
     """One server's capacity (req/s): starts at the learner's, moves from a third of it to three times it."""
     cap = growth.default_capacity_rps() if capacity_rps is None else v.positive("capacity_rps", capacity_rps)
-    low, high = max(10, round(cap / 3, -1)), round(3 * cap, -1)
-    return base.slider(float(round(cap)), low, high, 10, "one server (req/s at P95 <= 50 ms)")
+    value = float(max(1, round(cap)))
+    low, high = min(value, max(10, round(cap / 3, -1))), max(value, round(3 * cap, -1))
+    return base.slider(value, low, high, 10, "one server (req/s at P95 <= 50 ms)")
 
 
 # --------------------------------------------------------------------------------------- cost against P95
