@@ -315,8 +315,7 @@ def _queue_tier(name, load_rps, machines, service_rate, slots, price, a_machine,
     """An M/M/c tier: ``machines`` copies, each ``slots`` slots at ``service_rate``, sharing load_rps evenly."""
     per = load_rps / machines
     rho = per / (slots * service_rate)
-    p95 = 1000 * capacity.response_time_percentile(per, service_rate, slots) if per > 0 else \
-        1000 * capacity.response_time_percentile(0.0, service_rate, slots)
+    p95 = 1000 * capacity.response_time_percentile(per, service_rate, slots)   # inf when overloaded
     single = machines == 1 if spof is None else spof
     tier_avail = a_machine if single else 1 - (1 - a_machine) ** machines   # availability.parallel of n copies
     return Tier(name, machines, per, rho, p95, tier_avail, machines * price, single, service_rate, slots)
@@ -399,18 +398,17 @@ def simulate_phase(plan, phase, capacity_rps=None, trace=None, samples=20_000, a
     shards = _machines_for(primary_nominal, db_cap, a, 2) if shards_on else 1
     primary = _queue_tier("db_primary", peak * share * (writes + primary_reads) / shards, 1, db_rate,
                           a.db_workers, db_price * price, a_machine)
-    per_group_primaries = shards
-    standby = avail.parallel(a_machine, a_machine) if replicas_on else a_machine
-    primary = replace(primary, machines=per_group_primaries * groups,
-                      availability=standby ** (per_group_primaries * groups),
-                      cost_usd=per_group_primaries * groups * db_price * price, spof=not replicas_on)
+    primaries = shards * groups                    # every primary holds a part of the data: all are needed
+    standby = avail.parallel(a_machine, a_machine) if replicas_on else a_machine   # a replica takes over
+    primary = replace(primary, machines=primaries, availability=standby ** primaries,
+                      cost_usd=primaries * db_price * price, spof=not replicas_on)
     tiers.append(primary)
     if replicas_on:
         replica_load = peak * share * reads * (1 - hit) / shards
         per_shard = _machines_for(nominal * share * reads * (1 - hit) / shards, db_cap, a)
         rep = _queue_tier("db_replica", replica_load, per_shard, db_rate, a.db_workers, db_price * price, a_machine)
         tiers.append(replace(rep, machines=per_shard * shards * groups,
-                             cost_usd=per_shard * shards * groups * db_price * price, availability=1.0, spof=False))
+                             cost_usd=per_shard * shards * groups * db_price * price, spof=False))
     if monitored:
         cost_usd += price       # one machine for metrics, logs and alerts
     cost_usd += sum(t.cost_usd for t in tiers)
