@@ -120,10 +120,11 @@ def service_time_s(capacity_rps, workers=2, p95_ms=50.0):
 
 @functools.lru_cache(maxsize=256)
 def _service_time_s(rate, c, goal):
-    low, high = 0.0, c / rate            # at S = c / rate the server is saturated (P95 infinite)
+    """Bisection on S: P(response > goal) at ``rate`` rises with the service time S, and equals 5 % at the answer."""
+    low, high = 0.0, c / rate            # at S = c / rate the server is saturated
     for _ in range(60):
         mid = (low + high) / 2
-        if mid > 0 and capacity.response_time_percentile(rate, 1 / mid, c) <= goal:
+        if mid > 0 and capacity.response_time_tail(goal, rate, 1 / mid, c) <= 0.05:
             low = mid
         else:
             high = mid
