@@ -216,3 +216,14 @@ def test_a_busy_day_is_the_diurnal_curve_ten_percent_above_the_nominal_peak():
     assert np.allclose(day / day.max(), g.diurnal_shape(24))
     with pytest.raises(ValueError, match="phase"):
         g.busy_day("launch")
+
+
+def test_bad_inputs_name_the_argument():
+    with pytest.raises(ValueError, match="phase must be one of"):
+        g.simulate_phase(GOOD, "launch")
+    with pytest.raises(ValueError, match="traces must be a dict"):
+        g.score_plan(GOOD, traces={"launch": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="samples"):
+        g.simulate_phase(GOOD, "growth", samples=10)
+    with pytest.raises(ValueError, match="max_new"):
+        g.reference_plan(max_new=9)

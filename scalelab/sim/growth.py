@@ -477,6 +477,7 @@ def score_plan(plan, capacity_rps=None, traces=None, samples=20_000, assumptions
     import pandas as pd
 
     plan = validate_plan(plan)
+    _check_traces(traces)
     gen = _random.rng(rng)
     rows = []
     for phase in PHASES:
@@ -490,9 +491,16 @@ def score_plan(plan, capacity_rps=None, traces=None, samples=20_000, assumptions
     return pd.DataFrame(rows)
 
 
+def _check_traces(traces):
+    if traces is not None and (not isinstance(traces, dict) or any(p not in PHASES for p in traces)):
+        raise ValueError(f"traces must be a dict {{phase: hourly load}} with phases among {list(PHASES)}, "
+                         f"got {traces if not isinstance(traces, dict) else list(traces)!r}")
+
+
 def simulate_plan(plan, capacity_rps=None, traces=None, samples=20_000, assumptions=DEFAULT, rng=None):
     """Every phase of a plan as PhaseResult objects (a list, in phase order)."""
     plan = validate_plan(plan)
+    _check_traces(traces)
     gen = _random.rng(rng)
     return [simulate_phase(plan, p, capacity_rps, None if traces is None else traces.get(p), samples, assumptions,
                            gen) for p in PHASES]
