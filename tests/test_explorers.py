@@ -45,3 +45,7 @@ def test_the_output_carries_a_static_view(name):
     assert "image/png" in bundle or "<table" in bundle.get("text/html", "") or "<pre>" in bundle.get("text/html", "")
     if "image/png" in bundle:
         assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_capstone_explorers_are_covered():
+    assert {"capstone.tiers_explorer", "capstone.plan_explorer"} <= set(EXPLORERS)
