@@ -53,34 +53,36 @@ def replay(arrivals_s, workers=4, service_s=0.01, timeout_s=0.1, outages=(), bre
     windows = [(v.non_negative("outage start", a), v.non_negative("outage end", b)) for a, b in outages]
     free = [0.0] * k  # a heap of the times each handler is next free
     pending = []  # (end_s, success) of dependency calls not yet reported to the breaker
-    n = len(times)
-    start, end = np.zeros(n), np.zeros(n)
-    outcome = np.empty(n, dtype=object)
-    for i, t in enumerate(times):
-        if limiter is not None and not limiter.allow(float(t)):
-            start[i] = end[i] = t
-            outcome[i] = "rejected"
+    start, end, outcome = [], [], []
+    failed = "fallback" if fallback else "error"
+    push, pop = heapq.heappush, heapq.heappop
+    for t in times.tolist():
+        if limiter is not None and not limiter.allow(t):
+            start.append(t)
+            end.append(t)
+            outcome.append("rejected")
             continue
-        begin = max(float(t), heapq.heappop(free))
+        begin = max(t, pop(free))
         while pending and pending[0][0] <= begin:
-            when, success = heapq.heappop(pending)
+            when, success = pop(pending)
             breaker.record(success, when)
         if breaker is not None and not breaker.allow(begin):
-            finish, result = begin + fallback_cost, ("fallback" if fallback else "error")
-        elif _down(begin, windows):
-            finish = begin + timeout
-            result = "fallback" if fallback else "error"
-            if fallback:
-                finish += fallback_cost
+            finish, result = begin + fallback_cost, failed
+        elif windows and _down(begin, windows):
+            finish, result = begin + timeout + (fallback_cost if fallback else 0.0), failed
             if breaker is not None:
-                heapq.heappush(pending, (begin + timeout, False))
+                push(pending, (begin + timeout, False))
         else:
             finish, result = begin + service, "ok"
             if breaker is not None:
-                heapq.heappush(pending, (finish, True))
-        heapq.heappush(free, finish)
-        start[i], end[i], outcome[i] = begin, finish, result
-    return {"arrival_s": times, "start_s": start, "end_s": end, "latency_s": end - times, "outcome": outcome}
+                push(pending, (finish, True))
+        push(free, finish)
+        start.append(begin)
+        end.append(finish)
+        outcome.append(result)
+    start, end = np.array(start), np.array(end)
+    return {"arrival_s": times, "start_s": start, "end_s": end, "latency_s": end - times,
+            "outcome": np.array(outcome, dtype=object)}
 
 
 def summary(result, duration_s, slo_s):
