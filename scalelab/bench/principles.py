@@ -487,3 +487,29 @@ def cached_query(ops, rows=200_000, customers=50, ttl_s=1.0, uncached_reads=20, 
                         "write_ms": float(frame.loc[frame["write"], "latency_ms"].median())
                         if frame["write"].any() else float("nan")})
     return frame
+
+
+def probe_health(pool, index=1, interval_s=0.1, rise=2, fall=3, probes=4):
+    """Probe service ``index``'s /health every ``interval_s`` through ``resilience.HealthCheck(rise, fall)``:
+    ``probes`` probes during an injected fault, then ``probes`` after it is cleared. One row per probe: phase
+    ("outage" or "recovered"), t_s, status and healthy (the checker's verdict after that probe)."""
+    import pandas as pd
+
+    from .. import resilience
+    from .chain import http_get
+
+    check = resilience.HealthCheck(interval_s=interval_s, rise=rise, fall=fall)
+    n = v.integer("probes", probes, low=1, high=100)
+    rows, t0 = [], time.perf_counter()
+    try:
+        for phase, delay_ms in (("outage", 1000.0), ("recovered", 0.0)):
+            pool.inject_fault(index, delay_ms=delay_ms)
+            for _ in range(n):
+                status, _ = http_get(pool.ports[index], "/health")
+                now = time.perf_counter() - t0
+                rows.append({"phase": phase, "t_s": now, "status": status,
+                             "healthy": check.observe(status == 200, now)})
+                time.sleep(max(0.0, check.next_probe_s - (time.perf_counter() - t0)))
+    finally:
+        pool.inject_fault(index, delay_ms=0.0)
+    return pd.DataFrame(rows)
