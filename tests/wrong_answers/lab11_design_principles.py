@@ -115,3 +115,11 @@ CASES = [
                 "predicted_read_ms = float(reads['latency_ms'].mean())",
                 says="hit_ratio", why="counts writes as reads that missed"),
 ]
+CASES += [
+    WrongAnswer("queue_choice_answer", "test_queue_choice",
+                "queues = {'orders': 'Redis Pub/Sub', 'clicks': 'Kafka', 'prices': 'Redis Pub/Sub'}",
+                says="orders", why="Pub/Sub delivers at most once: an order published while a worker is down is lost"),
+    WrongAnswer("queue_choice_answer", "test_queue_choice",
+                "queues = {'orders': 'RabbitMQ', 'clicks': 'RabbitMQ', 'prices': 'Kafka'}",
+                says="prices", why="a queue removes a message once acknowledged: no replay; ticks need no storage at all"),
+]
