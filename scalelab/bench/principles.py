@@ -513,3 +513,22 @@ def probe_health(pool, index=1, interval_s=0.1, rise=2, fall=3, probes=4):
     finally:
         pool.inject_fault(index, delay_ms=0.0)
     return pd.DataFrame(rows)
+
+
+def front_capacity(pool, handlers=4, work_ms=5.0, requests=80, timeout_s=2.0):
+    """The front end's capacity, measured at saturation: ``requests`` calls through a chain of two services of
+    ``pool`` handed at once to ``handlers`` threads (so none is ever idle). Returns a dict: capacity_rps
+    (requests / wall time), call_s (median call), wall_s and requests."""
+    import statistics
+
+    if not pool.processes or pool.size < 2:
+        raise ValueError("pool must be a started ServicePool of at least 2 services")
+    k = v.integer("handlers", handlers, low=1, high=64)
+    n = v.integer("requests", requests, low=k, high=100_000)
+    v.non_negative("work_ms", work_ms)
+    pool.call(2, work_ms=work_ms)  # warm-up
+    with concurrent.futures.ThreadPoolExecutor(k) as executor:
+        start = time.perf_counter()
+        calls = list(executor.map(lambda _: pool.call(2, timeout=timeout_s, work_ms=work_ms)[0], range(n)))
+        wall = time.perf_counter() - start
+    return {"capacity_rps": n / wall, "call_s": statistics.median(calls), "wall_s": wall, "requests": n}
