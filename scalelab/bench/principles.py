@@ -255,9 +255,18 @@ def queue_worker(ready, broker_port, worker, service_ms, poll_ms=2.0):
             time.sleep(poll_ms / 1000)
 
 
+def _arrived_by(phases, t_s):
+    """Jobs due by time ``t_s`` (s) when the phases (duration_s, rate_rps) follow one another from t = 0."""
+    due, start = 0.0, 0.0
+    for duration, rate in phases:
+        due += rate * max(0.0, min(t_s, start + duration) - start)
+        start += duration
+    return due + 1e-9
+
+
 def burst_run(phases=((1.0, 150.0), (1.0, 30.0)), workers=2, service_ms=20.0, tick_ms=10.0, max_s=6.0):
-    """A producer sends jobs at the rate of each phase (duration_s, rate_rps) in turn, a batch every ``tick_ms``,
-    to a broker drained by ``workers`` worker processes (each job ``service_ms``); every tick it reads the queue's
+    """A producer sends jobs at the rate of each phase (duration_s, rate_rps) in turn, every ``tick_ms`` the jobs due
+    by then (by the clock, so a slow moment sends a bigger batch rather than stretching the burst), to a broker drained by ``workers`` worker processes (each job ``service_ms``); every tick it reads the queue's
     depth. It goes on after the last phase until the queue is empty (at most ``max_s`` in all).
 
     One row per tick: t_s, depth, enqueued, done. ``frame.attrs``: per-worker counters (done, busy_s) and
@@ -278,22 +287,19 @@ def burst_run(phases=((1.0, 150.0), (1.0, 30.0)), workers=2, service_ms=20.0, ti
             for process, _ in starter.map(lambda i: processes.start(queue_worker, broker_port=port, worker=i,
                                                                     service_ms=service), range(k)):
                 started.append(process)
-        ends = [sum(d for d, _ in phases[:i + 1]) for i in range(len(phases))]
-        rows, owed, t0 = [], 0.0, time.perf_counter()
-        t = 0.0
+        total_s = sum(d for d, _ in phases)
+        rows, sent, t0, tick_no = [], 0, time.perf_counter(), 0
         while True:
-            phase = next((i for i, end in enumerate(ends) if t < end), None)
-            rate = phases[phase][1] if phase is not None else 0.0
-            owed += rate * tick
-            send = int(owed)
-            owed -= send
-            reply = _get(port, f"/put?n={send}")
+            now = time.perf_counter() - t0
+            due = int(_arrived_by(phases, now))  # jobs due by now: a slow loop sends bigger batches, never fewer jobs
+            reply = _get(port, f"/put?n={due - sent}")
+            sent = due
             rows.append({"t_s": time.perf_counter() - t0, "depth": reply["depth"], "enqueued": reply["enqueued"],
                          "done": reply["done"]})
-            if (phase is None and reply["depth"] == 0) or t > limit:
+            if (now >= total_s and reply["depth"] == 0) or now > limit:
                 break
-            t += tick
-            time.sleep(max(0.0, t0 + t - time.perf_counter()))
+            tick_no += 1
+            time.sleep(max(0.0, t0 + tick_no * tick - time.perf_counter()))
         time.sleep(3 * service / 1000)  # let the last jobs report
         stats = _get(port, "/stats")
     finally:
