@@ -110,12 +110,13 @@ def degrade_setup(fig, params):
     """Goodput over time (per arrival bin) of the unprotected and the protected front end; the outage shaded."""
     ax = fig.subplots()
     shade = ax.axvspan(1.0, 2.0, color="tab:red", alpha=0.12, label="dependency down", animated=True)
-    lines = {name: ax.step([], [], where="mid", lw=2, label=label, animated=True)[0]
-             for name, label in (("unprotected", "no breaker, no limiter"), ("protected", "breaker (+ limiter)"))}
+    lines = {name: ax.step([], [], where="mid", lw=width, color=color, label=label, animated=True)[0]
+             for name, label, width, color in (("unprotected", "no breaker, no limiter", 3.5, "tab:blue"),
+                                               ("protected", "breaker (+ limiter)", 1.5, "tab:orange"))}
     ax.set_xlim(0, DEGRADE_DURATION_S)
     ax.set_ylim(0, DEGRADE_RPS_LIMIT)
     ax.set_xlabel("arrival time (s)")
-    ax.set_ylabel("goodput (answers within SLO per s)")
+    ax.set_ylabel("goodput (full answers in SLO per s)")
     ax.legend(fontsize=8, loc="upper right")
     return {"shade": shade, **lines}
 
