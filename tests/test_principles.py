@@ -245,3 +245,24 @@ def test_cache_view_and_pictures(started):
     assert views.plot_io(io).axes
     with pytest.raises(ValueError, match="measured"):
         views.plot_burst(io, [(1.0, 1.0)], 1.0)
+
+
+def test_degradation_run_clears_the_outage_when_interrupted(monkeypatch, started):
+    from scalelab.bench import principles as module
+
+    real = module._Front.admit
+    calls = {"n": 0}
+
+    def flaky(self, now_s):
+        calls["n"] += 1
+        if calls["n"] > 3:
+            raise KeyboardInterrupt()
+        return real(self, now_s)
+
+    monkeypatch.setattr(module._Front, "admit", flaky)
+    with chain.ServicePool(services=2) as pool:
+        with pytest.raises(KeyboardInterrupt):
+            principles.degradation_run(pool, rate_rps=50, duration_s=0.5, outage=(0.0, 0.4),
+                                       rng=np.random.default_rng(3))
+        assert pool.call(2, timeout=1.0)[1]["status"] == 200   # no fault left behind
+    _nothing_left(started)

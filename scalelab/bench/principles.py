@@ -401,6 +401,10 @@ def degradation_run(pool, rate_rps=120.0, duration_s=2.5, handlers=4, work_ms=5.
                 else:
                     now = time.perf_counter() - t0
                     rows[i] = (when, now, now, "rejected")
+        except BaseException:  # an error or Ctrl-C: no outage starts or ends later
+            for timer in timers:
+                timer.cancel()
+            raise
         finally:
             for timer in timers:
                 timer.join()
