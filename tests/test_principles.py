@@ -245,6 +245,13 @@ def test_cache_view_and_pictures(started):
     assert views.plot_io(io).axes
     with pytest.raises(ValueError, match="measured"):
         views.plot_burst(io, [(1.0, 1.0)], 1.0)
+    from scalelab.sim import degradation
+
+    frame = pd.DataFrame({"scheduled_s": [0.1, 0.5], "outcome": ["ok", "fallback"], "latency_s": [0.01, 0.001]})
+    frame.attrs.update({"duration_s": 1.0, "outage": (0.4, 0.6)})
+    model = degradation.replay([0.1, 0.5], outages=[(0.4, 0.6)])
+    fig = views.plot_degradation({"run": frame}, 0.1, models={"run": model})
+    assert len(fig.axes[0].lines) == 2
 
 
 def test_degradation_run_clears_the_outage_when_interrupted(monkeypatch, started):

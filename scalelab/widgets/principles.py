@@ -210,14 +210,20 @@ def plot_io(measured):
     return fig
 
 
-def plot_degradation(runs, slo_s, bin_s=0.2):
-    """Goodput over time of each measured run ({label: degradation_run frame}), the outage shaded if any."""
+def plot_degradation(runs, slo_s, bin_s=0.2, models=None):
+    """Goodput over time of each measured run ({label: degradation_run frame}), the outage shaded if any; with
+    ``models`` ({label: ``sim.degradation.replay`` result}) the model of each run dashed in the same colour."""
     fig, ax = base.figure()
     for label, frame in runs.items():
         good = frame[(frame["outcome"] == "ok") & (frame["latency_s"] <= slo_s)]
         edges = np.arange(0, frame.attrs["duration_s"] + bin_s / 2, bin_s)
-        ax.step(edges[:-1] + bin_s / 2, np.histogram(good["scheduled_s"], edges)[0] / bin_s, where="mid", lw=2,
-                label=label)
+        line = ax.step(edges[:-1] + bin_s / 2, np.histogram(good["scheduled_s"], edges)[0] / bin_s, where="mid",
+                       lw=2, label=f"{label}: measured")[0]
+        if models and label in models:
+            model = models[label]
+            hits = model["arrival_s"][(model["outcome"] == "ok") & (model["latency_s"] <= slo_s)]
+            ax.step(edges[:-1] + bin_s / 2, np.histogram(hits, edges)[0] / bin_s, where="mid", lw=1.5, ls="--",
+                    color=line.get_color(), label=f"{label}: model")
         if frame.attrs.get("outage"):
             a, b = frame.attrs["outage"]
             ax.axvspan(a, b, color="tab:red", alpha=0.08)
