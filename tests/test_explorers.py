@@ -16,7 +16,7 @@ EXPLORERS = {name: (factory, kwargs) for name, factory, kwargs in perf._explorer
 
 
 def test_every_explorer_is_found():
-    assert len(EXPLORERS) >= 17, sorted(EXPLORERS)
+    assert len(EXPLORERS) >= 27, sorted(EXPLORERS)
 
 
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
