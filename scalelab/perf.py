@@ -38,7 +38,8 @@ def _sample_scatter():
 
 
 # Explorers that need data from a measurement: sample inputs of the same shape for timing them.
-SAMPLE_INPUTS = {"measuring.apdex_explorer": _sample_latencies_ms, "partitioning.scatter_explorer": _sample_scatter}
+SAMPLE_INPUTS = {"measuring.apdex_explorer": _sample_latencies_ms, "partitioning.scatter_explorer": _sample_scatter,
+                 "stack.buckets_explorer": _sample_latencies_ms}
 
 
 def notebook_times(paths, timeout=300):

@@ -92,21 +92,31 @@ def autoscale(trace_rps, target_utilisation=0.6, cooldown_min=5, warmup_min=3, m
     price = v.non_negative("price_per_hour", price_per_hour)
     cap = replica_capacity_rps(workers, service_ms)
     start = low if start_replicas is None else v.integer("start_replicas", start_replicas, low=low, high=high)
-    ready_at = [0] * start                       # minute each running replica serves from
+    wanted = np.clip(np.ceil(rps / (target * cap)), low, high).astype(int).tolist()  # from each minute's load
+    ready_n, waiting, pending = start, 0, {}     # serving; warming up; minute -> how many start serving then
     last_move = -10 ** 9
     paid, ready = np.empty(len(rps), dtype=int), np.empty(len(rps), dtype=int)
     for t in range(len(rps)):
         if t > 0:
-            desired = min(high, max(low, math.ceil(rps[t - 1] / (target * cap))))
-            current = len(ready_at)
+            desired, current = wanted[t - 1], ready_n + waiting
             if desired != current and t - last_move >= cooldown:
                 if desired > current:
-                    ready_at += [t + warmup] * min(step, desired - current)
+                    added = min(step, desired - current)
+                    pending[t + warmup] = pending.get(t + warmup, 0) + added
+                    waiting += added
                 else:                            # retire the newest first (still warming, if any)
-                    ready_at = sorted(ready_at)[:current - min(step, current - desired)]
+                    drop = min(step, current - desired)
+                    for minute in sorted(pending, reverse=True):
+                        taken = min(drop, pending[minute])
+                        pending[minute] -= taken
+                        waiting -= taken
+                        drop -= taken
+                    ready_n -= drop
+                    pending = {m: k for m, k in pending.items() if k}
                 last_move = t
-        paid[t] = len(ready_at)
-        ready[t] = sum(r <= t for r in ready_at)
+        arriving = pending.pop(t, 0)
+        ready_n, waiting = ready_n + arriving, waiting - arriving
+        paid[t], ready[t] = ready_n + waiting, ready_n
     p95 = p95_ms(rps, ready, workers, service_ms)
     return pd.DataFrame({"minute": np.arange(len(rps)), "rps": rps, "replicas": paid, "ready": ready,
                          "utilisation": rps / np.maximum(ready, 1) / cap, "p95_ms": p95,

@@ -15,7 +15,8 @@ for consistent hashing). The balancer assigns a job the moment it arrives:
 ``balls_into_bins`` is the classic static version (n balls into n bins, d choices) whose maximum load is known:
 about ln n / ln ln n with one random choice and ln ln n / ln d + O(1) with d >= 2.
 """
-import collections
+import functools
+import heapq
 import math
 import zlib
 
@@ -76,9 +77,10 @@ def hash_ring(n_servers, vnodes=50):
 def ring_lookup(ring, keys):
     """The server of each integer key on a ring from ``hash_ring``: the first point clockwise of CRC-32(key)."""
     points, owners = ring
-    hashes = np.array([_crc(f"key{int(k)}") for k in keys], dtype=np.int64)
+    unique, where = np.unique(np.asarray(keys, dtype=np.int64), return_inverse=True)
+    hashes = np.array([_crc(f"key{int(k)}") for k in unique], dtype=np.int64)
     index = np.searchsorted(points, hashes, side="left") % len(points)
-    return owners[index]
+    return owners[index][where]
 
 
 def smooth_weighted_round_robin(weights, n_jobs):
@@ -88,14 +90,17 @@ def smooth_weighted_round_robin(weights, n_jobs):
     if np.any(w <= 0):
         raise ValueError("weights must all be > 0")
     jobs = v.integer("n_jobs", n_jobs, low=0)
-    current = np.zeros(len(w))
-    out = np.empty(jobs, dtype=int)
-    total = w.sum()
-    for j in range(jobs):
-        current += w
-        best = int(np.argmax(current))
+    return np.array(_swrr(tuple(w.tolist()), jobs), dtype=int)
+
+
+@functools.lru_cache(maxsize=64)
+def _swrr(weights, jobs):
+    current, total, out = [0.0] * len(weights), sum(weights), []
+    for _ in range(jobs):
+        current = [c + w for c, w in zip(current, weights)]
+        best = current.index(max(current))
         current[best] -= total
-        out[j] = best
+        out.append(best)
     return out
 
 
@@ -148,23 +153,24 @@ def _assign_stateless(algorithm, jobs, speeds, g, vnodes):
 def _assign_stateful(algorithm, arrivals, sizes, speeds, g):
     """Servers and finish times when the choice needs each server's jobs in system at the arrival."""
     n = len(speeds)
-    queues = [collections.deque() for _ in range(n)]  # finish times of the jobs in each server
-    last = np.zeros(n)
+    in_system, departures = [0] * n, []      # jobs in each server; heap of (finish time, server)
+    last = [0.0] * n
+    rate = [float(x) for x in speeds]
     server = np.empty(len(arrivals), dtype=int)
     finish = np.empty(len(arrivals))
-    pairs = g.integers(0, n, size=(len(arrivals), 2)) if algorithm == "power_of_two" else None
-    for j, (t, size) in enumerate(zip(arrivals, sizes)):
-        for q in queues:
-            while q and q[0] <= t:
-                q.popleft()
+    pairs = g.integers(0, n, size=(len(arrivals), 2)).tolist() if algorithm == "power_of_two" else None
+    for j, (t, size) in enumerate(zip(arrivals.tolist(), sizes.tolist())):
+        while departures and departures[0][0] <= t:
+            in_system[heapq.heappop(departures)[1]] -= 1
         if algorithm == "least_connections":
-            s = min(range(n), key=lambda i: len(queues[i]))
+            s = in_system.index(min(in_system))
         else:
             a, b = pairs[j]
-            s = a if len(queues[a]) <= len(queues[b]) else b
-        done = max(t, last[s]) + size / speeds[s]
+            s = a if in_system[a] <= in_system[b] else b
+        done = max(t, last[s]) + size / rate[s]
         last[s] = done
-        queues[s].append(done)
+        in_system[s] += 1
+        heapq.heappush(departures, (done, s))
         server[j], finish[j] = s, done
     return server, finish
 
