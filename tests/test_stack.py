@@ -259,3 +259,56 @@ def test_metrics_service_counts_and_stops():
     assert counts[-1] == 64 and len(bounds) == len(metrics.LAYOUTS["fine"])
     assert frame["requests"].is_monotonic_increasing
     assert process.poll() is not None
+
+
+# ------------------------------------------------------------------------------------------ views and clean-up
+def test_view_computations_validate_and_agree_with_the_simulators():
+    from scalelab.widgets import stack
+
+    lb = stack.balancer_compute(load=0.7, slow_speed=0.4, size_cv=1.0, key_skew=1.0)
+    assert lb["algorithms"] == list(balancers.ALGORITHMS) and lb["fair_share"] == pytest.approx(0.4 / 3.4)
+    with pytest.raises(ValueError, match="load"):
+        stack.balancer_compute(load=0.99)
+    run = stack.autoscale_compute(target_utilisation=0.6)
+    direct = autoscale.summary(autoscale.autoscale(autoscale.load_traffic_trace()["rps"], target_utilisation=0.6))
+    assert run["cost_usd"] == pytest.approx(direct["cost_usd"]) and run["violation_min"] == direct["violation_min"]
+    x = np.random.default_rng(1).lognormal(np.log(20), 0.6, 500)
+    b = stack.buckets_compute(x, first_ms=5, factor=2, count=8, q=95)
+    assert b["per_bucket"].sum() + b["above"] == 500
+    assert b["estimate_ms"] == pytest.approx(1000 * monitoring.histogram_quantile(
+        0.95, list(b["bounds"] / 1000), monitoring.bucket_counts(x / 1000, list(b["bounds"] / 1000))))
+    with pytest.raises(ValueError, match="count"):
+        stack.buckets_compute(x, count=1)
+
+
+def test_cluster_slowdowns_are_validated():
+    with pytest.raises(ValueError, match="slowdowns"):
+        cluster.Cluster(n_workers=3, slowdowns=[1, 2])
+    assert cluster.Cluster(n_workers=2).slowdowns == [1.0, 1.0]
+
+
+def test_replicated_database_stops_on_error_and_interrupt():
+    for exc in (RuntimeError, KeyboardInterrupt):
+        with pytest.raises(exc):
+            with readreplicas.ReplicatedDatabase(1, delay_ms=0) as db:
+                started = [db.primary, *db.replicas]
+                raise exc()
+        assert all(p.poll() is not None for p in started)
+
+
+def test_metrics_service_stops_on_interrupt():
+    with pytest.raises(KeyboardInterrupt):
+        with metrics.MetricsService() as service:
+            process = service.process
+            raise KeyboardInterrupt
+    assert process.poll() is not None
+
+
+def test_query_cache_removes_its_database(monkeypatch, tmp_path):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    querycache.cache_run([1, 2, 1], capacities=(0, 2), orders=100)
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(ValueError, match="capacities"):
+        querycache.cache_run([1], capacities=(-1,))
