@@ -223,7 +223,7 @@ def test_layered_path_by_hand():
 
 # -------------------------------------------------------------------------------------------------- benchmarks
 def test_round_robin_overloads_the_slow_worker_measured():
-    table = cluster.algorithm_run(rate=100, seconds=1.0, n_workers=3, service_ms=10, slowdown=5).set_index("algorithm")
+    table = cluster.algorithm_run(rate=100, seconds=0.6, n_workers=3, service_ms=10, slowdown=5).set_index("algorithm")
     assert table.loc["round_robin", "slow_share"] == pytest.approx(1 / 3, abs=0.02)
     assert table.loc["least_connections", "slow_share"] < 0.25
     assert table["ok"].eq(table["requests"]).all()
@@ -237,10 +237,12 @@ def test_cache_in_front_of_sqlite_hits_as_the_simulator_says():
 
 
 def test_read_replicas_violate_then_fix_read_your_writes():
-    with readreplicas.ReplicatedDatabase(2, delay_ms=40) as db:
-        table = readreplicas.strategies_run(db, rounds=10).set_index("strategy")
+    with readreplicas.ReplicatedDatabase(1, delay_ms=40) as db:
+        table = readreplicas.strategies_run(db, rounds=8).set_index("strategy")
         lags = db.lags_ms()
-    assert table.loc["replica", "violations"] >= 8
+        started = [db.primary, *db.replicas]
+    assert all(p.poll() is not None for p in started)
+    assert table.loc["replica", "violations"] >= 6
     assert table.loc["primary_after_write", "violations"] == 0
     assert table.loc["wait_position", "violations"] == 0
     assert np.median(lags) >= 40
@@ -287,13 +289,12 @@ def test_cluster_slowdowns_are_validated():
     assert cluster.Cluster(n_workers=2).slowdowns == [1.0, 1.0]
 
 
-def test_replicated_database_stops_on_error_and_interrupt():
-    for exc in (RuntimeError, KeyboardInterrupt):
-        with pytest.raises(exc):
-            with readreplicas.ReplicatedDatabase(1, delay_ms=0) as db:
-                started = [db.primary, *db.replicas]
-                raise exc()
-        assert all(p.poll() is not None for p in started)
+def test_replicated_database_stops_on_interrupt():
+    with pytest.raises(KeyboardInterrupt):
+        with readreplicas.ReplicatedDatabase(1, delay_ms=0) as db:
+            started = [db.primary, *db.replicas]
+            raise KeyboardInterrupt
+    assert all(p.poll() is not None for p in started)
 
 
 def test_metrics_service_stops_on_interrupt():

@@ -12,17 +12,17 @@ and serves them in the text exposition format on ``GET /metrics``. ``GET /sample
 observed, so a percentile estimated from buckets can be set against the exact one of the same observations.
 """
 import json
+import math
 import random
 import threading
 import time
 import urllib.request
 from urllib.parse import parse_qs, urlparse
 
-import numpy as np
-import pandas as pd
-
 from .. import _validate as v
 from .http import ServerProcess
+
+# numpy and pandas are imported inside the functions that need them: the service's process starts without them.
 
 LAYOUTS = {"default": [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0],
            "coarse": [0.01, 0.1, 1.0],
@@ -65,7 +65,7 @@ def serve_metrics(ready, median_ms=20.0, sigma=0.6, error_rate=0.0, seed=1):
                 with in_flight.track_inprogress():
                     start = time.perf_counter()
                     with lock:
-                        wait = draw.lognormvariate(np.log(median_ms / 1000), sigma)
+                        wait = draw.lognormvariate(math.log(median_ms / 1000), sigma)
                         failed = draw.random() < state["error_rate"]
                     time.sleep(wait)
                     status = 500 if failed else 200
@@ -98,6 +98,8 @@ class MetricsService(ServerProcess):
 
     def samples_s(self):
         """Every duration the service observed (s)."""
+        import numpy as np
+
         with urllib.request.urlopen(self.base + "/samples", timeout=5) as reply:
             return np.array(json.loads(reply.read())["seconds"])
 
@@ -120,6 +122,8 @@ def counters(families):
 
 def buckets(families, layout):
     """(finite upper bounds, cumulative counts including +Inf) of one histogram layout from a scrape."""
+    import numpy as np
+
     family = families[f"app_request_seconds_{layout}"]
     pairs = [(float(s.labels["le"]), s.value) for s in family.samples if s.name.endswith("_bucket")]
     pairs.sort()
@@ -130,6 +134,8 @@ def incident_run(service, rate=100.0, seconds=3.0, incident_from_s=1.0, incident
     """Load at ``rate`` req/s for ``seconds``; at ``incident_from_s`` the error rate jumps to
     ``incident_error_rate``. The service is scraped every ``scrape_s``. One row per scrape: t_s, requests, errors
     (cumulative counters), in_flight (gauge)."""
+    import pandas as pd
+
     from .load import open_loop
 
     v.positive("rate", rate)

@@ -19,13 +19,12 @@ import threading
 import time
 from urllib.parse import parse_qs, urlparse
 
-import numpy as np
-import pandas as pd
-
 from .. import _validate as v
 from . import processes
 from .http import QuietJsonHandler, ThreadedServer
 
+# numpy and pandas are imported inside the functions that need them, so the server processes (which import this
+# module) start without them.
 HOST = "127.0.0.1"
 STRATEGIES = ("replica", "primary_after_write", "wait_position")
 
@@ -147,6 +146,8 @@ class ReplicatedDatabase:
 
     def lags_ms(self):
         """Measured lag of every applied entry on every replica: write on the primary to apply (ms)."""
+        import numpy as np
+
         out = []
         for port in self.replica_ports:
             with contextlib.closing(self.connection(port)) as c:
@@ -158,6 +159,8 @@ def read_your_writes_run(db, strategy="replica", rounds=40, gap_ms=2.0, tag=""):
     """A user writes ``user:i = i`` to the primary and reads it back at once, ``rounds`` times, ``gap_ms`` apart,
     reading by ``strategy``. One row per round: round, replica, read_from, pos, seen_pos, value_ok (the read
     returned the value just written), read_ms."""
+    import pandas as pd
+
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     n = v.integer("rounds", rounds, low=1)
@@ -192,6 +195,8 @@ def strategies_run(db, rounds=40, gap_ms=2.0):
     """Each read rule on the same database: one row per strategy with rounds, violations (reads that missed the
     user's own write), violation_share, primary_reads (share of reads the primary served), read_p50_ms and
     read_p95_ms."""
+    import pandas as pd
+
     rows = []
     for strategy in STRATEGIES:
         frame = read_your_writes_run(db, strategy, rounds=rounds, gap_ms=gap_ms, tag=strategy)
@@ -206,6 +211,8 @@ def strategies_run(db, rounds=40, gap_ms=2.0):
 def connection_reuse(port, requests=100):
     """Median time (ms) of a read on a new connection each time vs on one kept-alive connection (what a pool
     saves): a dict with new_ms, pooled_ms and ratio."""
+    import numpy as np
+
     n = v.integer("requests", requests, low=1)
     new, pooled = [], []
     for _ in range(n):
