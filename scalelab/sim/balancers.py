@@ -65,10 +65,18 @@ def _crc(text):
     return zlib.crc32(text.encode())
 
 
+@functools.lru_cache(maxsize=100_000)
+def _key_hash(key):
+    return _crc(f"key{key}")
+
+
 def hash_ring(n_servers, vnodes=50):
     """The ring of a consistent hash: sorted points (CRC-32 of "server#i") and the server owning each."""
-    n = v.integer("n_servers", n_servers, low=1)
-    k = v.integer("vnodes", vnodes, low=1)
+    return _ring(v.integer("n_servers", n_servers, low=1), v.integer("vnodes", vnodes, low=1))
+
+
+@functools.lru_cache(maxsize=32)
+def _ring(n, k):
     points = [(_crc(f"server{s}#{i}"), s) for s in range(n) for i in range(k)]
     points.sort()
     return np.array([p for p, _ in points], dtype=np.int64), np.array([s for _, s in points])
@@ -78,7 +86,7 @@ def ring_lookup(ring, keys):
     """The server of each integer key on a ring from ``hash_ring``: the first point clockwise of CRC-32(key)."""
     points, owners = ring
     unique, where = np.unique(np.asarray(keys, dtype=np.int64), return_inverse=True)
-    hashes = np.array([_crc(f"key{int(k)}") for k in unique], dtype=np.int64)
+    hashes = np.array([_key_hash(int(k)) for k in unique], dtype=np.int64)
     index = np.searchsorted(points, hashes, side="left") % len(points)
     return owners[index][where]
 
@@ -139,15 +147,15 @@ def _fifo_finish(arrivals, service):
     return prefix + np.maximum.accumulate(arrivals - before)
 
 
-def _assign_stateless(algorithm, jobs, speeds, g, vnodes):
-    n, count = len(speeds), len(jobs)
+def _assign_stateless(algorithm, keys, speeds, g, vnodes):
+    n, count = len(speeds), len(keys)
     if algorithm == "round_robin":
         return np.arange(count) % n
     if algorithm == "weighted_round_robin":
         return smooth_weighted_round_robin(speeds, count)
     if algorithm == "random":
         return g.integers(0, n, count)
-    return ring_lookup(hash_ring(n, vnodes), jobs["key"].to_numpy())
+    return ring_lookup(hash_ring(n, vnodes), keys)
 
 
 def _assign_stateful(algorithm, arrivals, sizes, speeds, g):
@@ -184,17 +192,22 @@ def simulate(algorithm, jobs, speeds, vnodes=50, rng=None):
     s = v.samples("speeds", speeds)
     if np.any(s <= 0):
         raise ValueError("speeds must all be > 0")
-    g = _random.rng(rng)
-    arrivals, sizes = jobs["arrival_s"].to_numpy(), jobs["size_s"].to_numpy()
-    if algorithm in STATEFUL:
-        server, finish = _assign_stateful(algorithm, arrivals, sizes, s, g)
-    else:
-        server = _assign_stateless(algorithm, jobs, s, g, vnodes)
-        finish = np.empty(len(jobs))
-        for i in range(len(s)):
-            mine = server == i
-            finish[mine] = _fifo_finish(arrivals[mine], sizes[mine] / s[i])
+    arrivals = jobs["arrival_s"].to_numpy()
+    server, finish = _run(algorithm, arrivals, jobs["size_s"].to_numpy(), jobs["key"].to_numpy(), s,
+                          _random.rng(rng), vnodes)
     return pd.DataFrame({"server": server, "finish_s": finish, "response_s": finish - arrivals})
+
+
+def _run(algorithm, arrivals, sizes, keys, speeds, g, vnodes):
+    """(server, finish time) of every job: the arrays behind ``simulate``."""
+    if algorithm in STATEFUL:
+        return _assign_stateful(algorithm, arrivals, sizes, speeds, g)
+    server = _assign_stateless(algorithm, keys, speeds, g, vnodes)
+    finish = np.empty(len(arrivals))
+    for i in range(len(speeds)):
+        mine = server == i
+        finish[mine] = _fifo_finish(arrivals[mine], sizes[mine] / speeds[i])
+    return server, finish
 
 
 def imbalance(servers, sizes, speeds):
@@ -210,13 +223,18 @@ def compare(jobs, speeds, algorithms=ALGORITHMS, vnodes=50, rng=None):
     share of jobs the slowest server received."""
     g = _random.rng(rng)
     s = v.samples("speeds", speeds)
+    if np.any(s <= 0):
+        raise ValueError("speeds must all be > 0")
+    arrivals, sizes, keys = jobs["arrival_s"].to_numpy(), jobs["size_s"].to_numpy(), jobs["key"].to_numpy()
     rows = []
     for algorithm in algorithms:
-        out = simulate(algorithm, jobs, s, vnodes=vnodes, rng=g)
-        ms = out["response_s"].to_numpy() * 1000
-        rows.append({"algorithm": algorithm, "mean_ms": ms.mean(), "p50_ms": np.percentile(ms, 50),
-                     "p99_ms": np.percentile(ms, 99),
-                     "imbalance": imbalance(out["server"], jobs["size_s"], s),
-                     "slowest_share": float(np.mean(out["server"] == int(np.argmin(s)))),
+        if algorithm not in ALGORITHMS:
+            raise ValueError(f"algorithms must hold only {ALGORITHMS}, got {algorithm!r}")
+        server, finish = _run(algorithm, arrivals, sizes, keys, s, g, vnodes)
+        ms = (finish - arrivals) * 1000
+        p50, p99 = np.percentile(ms, [50, 99])
+        rows.append({"algorithm": algorithm, "mean_ms": ms.mean(), "p50_ms": p50, "p99_ms": p99,
+                     "imbalance": imbalance(server, sizes, s),
+                     "slowest_share": float(np.mean(server == int(np.argmin(s)))),
                      "needs_state": algorithm in STATEFUL})
     return pd.DataFrame(rows)

@@ -13,7 +13,7 @@ from ..models import monitoring
 from ..sim import autoscale, balancers
 from . import base
 
-LB_JOBS = 1000
+LB_JOBS = 800
 LB_TOP_MS = 10_000.0  # the P99 axis: log scale, 1 ms to 10 s (longer tails are drawn at the top)
 SHORT = {"round_robin": "RR", "weighted_round_robin": "WRR", "random": "random", "least_connections": "LC",
          "power_of_two": "P2C", "consistent_hash": "hash"}
