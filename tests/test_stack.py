@@ -128,10 +128,13 @@ def test_smallest_capacity_and_ideal_bound():
 # ------------------------------------------------------------------------------------------------- autoscaling
 def test_trace_file_is_what_the_script_writes():
     import pandas as pd
+    from make_traffic_trace import make_trace
 
-    made = autoscale.traffic_trace(days=2, trough_rps=300, peak_rps=1500, spike_day=1, spike_hour=20,
-                                   spike_factor=2.5, spike_min=30, noise=0.05, rng=np.random.default_rng(12))
-    pd.testing.assert_frame_equal(autoscale.load_traffic_trace(), made, check_dtype=False)
+    stored, made = autoscale.load_traffic_trace(), make_trace()
+    pd.testing.assert_frame_equal(stored, made, check_dtype=False)
+    spike = stored[(stored["minute"] >= 1440 + 1200) & (stored["minute"] < 1440 + 1230)]["rps"]
+    before = stored[(stored["minute"] >= 1440 + 1170) & (stored["minute"] < 1440 + 1200)]["rps"]
+    assert spike.iloc[2:].mean() > 2 * before.mean()  # the flash crowd is there
 
 
 def test_autoscaler_follows_target_and_respects_its_rules():

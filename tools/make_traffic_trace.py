@@ -14,9 +14,14 @@ from scalelab.sim import autoscale
 SEED = 12
 
 
+def make_trace():
+    """The course's trace as a DataFrame (minute, hour, rps)."""
+    return autoscale.traffic_trace(days=2, trough_rps=300, peak_rps=1500, spike_day=1, spike_hour=20,
+                                   spike_factor=2.5, spike_min=30, noise=0.05, rng=np.random.default_rng(SEED))
+
+
 def main():
-    trace = autoscale.traffic_trace(days=2, trough_rps=300, peak_rps=1500, spike_day=1, spike_hour=20,
-                                    spike_factor=2.5, spike_min=30, noise=0.05, rng=np.random.default_rng(SEED))
+    trace = make_trace()
     path = pathlib.Path(__file__).resolve().parents[1] / "data" / "traffic_trace.csv"
     trace.to_csv(path, index=False)
     print(f"wrote {len(trace)} minutes to {path}")
