@@ -316,3 +316,14 @@ def test_query_cache_removes_its_database(monkeypatch, tmp_path):
     assert not list(tmp_path.iterdir())
     with pytest.raises(ValueError, match="capacities"):
         querycache.cache_run([1], capacities=(-1,))
+
+
+def test_threshold_verdict_equals_the_p95_verdict():
+    trace = autoscale.load_traffic_trace()["rps"]
+    u = autoscale.max_utilisation(200.0, 4, 40.0)
+    assert autoscale.p95_ms([u * 100], [1])[0] == pytest.approx(200.0, rel=1e-6)
+    for kw in (dict(target_utilisation=0.6), dict(target_utilisation=0.8, cooldown_min=0),
+               dict(target_utilisation=0.9, max_replicas=30)):
+        exact = autoscale.autoscale(trace, **kw)
+        quick = autoscale.autoscale(trace, with_p95=False, **kw)
+        assert (exact["slo_ok"] == quick["slo_ok"]).all() and "p95_ms" not in quick

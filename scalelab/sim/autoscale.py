@@ -16,6 +16,7 @@ paid at ``price_per_hour`` / 60.
 
 ``traffic_trace`` makes the diurnal + spike trace of ``data/traffic_trace.csv`` (``tools/make_traffic_trace.py``).
 """
+import functools
 import math
 import pathlib
 
@@ -78,9 +79,12 @@ def p95_ms(load_rps, ready, workers=4, service_ms=40.0):
 
 
 def autoscale(trace_rps, target_utilisation=0.6, cooldown_min=5, warmup_min=3, min_replicas=2, max_replicas=40,
-              max_step=10, workers=4, service_ms=40.0, slo_p95_ms=200.0, price_per_hour=0.10, start_replicas=None):
+              max_step=10, workers=4, service_ms=40.0, slo_p95_ms=200.0, price_per_hour=0.10, start_replicas=None,
+              with_p95=True):
     """Simulate the autoscaler on ``trace_rps`` (requests/s per minute). One row per minute: minute, rps,
-    replicas (paid), ready, utilisation (of the ready replicas), p95_ms, slo_ok, cost_usd (that minute's)."""
+    replicas (paid), ready, utilisation (of the ready replicas), p95_ms, slo_ok, cost_usd (that minute's).
+    with_p95=False skips the p95_ms column and decides slo_ok by the utilisation at which the P95 reaches the SLO
+    (``max_utilisation``), the same verdict for less work (an explorer's update)."""
     rps = v.samples("trace_rps", trace_rps)
     target = v.number("target_utilisation", target_utilisation, 0.05, 1.0)
     cooldown = v.integer("cooldown_min", cooldown_min, low=0)
@@ -117,10 +121,36 @@ def autoscale(trace_rps, target_utilisation=0.6, cooldown_min=5, warmup_min=3, m
         arriving = pending.pop(t, 0)
         ready_n, waiting = ready_n + arriving, waiting - arriving
         paid[t], ready[t] = ready_n + waiting, ready_n
-    p95 = p95_ms(rps, ready, workers, service_ms)
-    return pd.DataFrame({"minute": np.arange(len(rps)), "rps": rps, "replicas": paid, "ready": ready,
-                         "utilisation": rps / np.maximum(ready, 1) / cap, "p95_ms": p95,
-                         "slo_ok": p95 <= slo_p95_ms, "cost_usd": paid * price / 60})
+    utilisation = np.where(ready > 0, rps / np.maximum(ready, 1) / cap, np.inf)
+    frame = pd.DataFrame({"minute": np.arange(len(rps)), "rps": rps, "replicas": paid, "ready": ready,
+                          "utilisation": utilisation})
+    if with_p95:
+        p95 = p95_ms(rps, ready, workers, service_ms)
+        frame["p95_ms"], frame["slo_ok"] = p95, p95 <= slo_p95_ms
+    else:
+        frame["slo_ok"] = utilisation <= max_utilisation(slo_p95_ms, workers, service_ms)
+    frame["cost_usd"] = paid * price / 60
+    return frame
+
+
+@functools.lru_cache(maxsize=64)
+def max_utilisation(slo_p95_ms=200.0, workers=4, service_ms=40.0):
+    """The highest utilisation of an M/M/c replica whose P95 is still at most ``slo_p95_ms`` (bisection on the
+    P95, which rises with utilisation; 0 if even an idle replica misses it)."""
+    goal = v.positive("slo_p95_ms", slo_p95_ms)
+    c = v.integer("workers", workers, low=1)
+    s_ms = v.positive("service_ms", service_ms)
+
+    def p95(u):
+        return s_ms * capacity.response_time_percentile_curve(np.array([u]), c)[0]
+
+    if p95(0.0) > goal:
+        return 0.0
+    low, high = 0.0, 1.0
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if p95(mid) <= goal else (low, mid)
+    return low
 
 
 def summary(run):

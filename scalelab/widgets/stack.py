@@ -99,7 +99,7 @@ def autoscale_compute(target_utilisation=0.6, cooldown_min=5, warmup_min=3, min_
     summary (cost, SLO violations). Arguments as in ``scalelab.sim.autoscale.autoscale``."""
     run = autoscale.autoscale(_trace_rps(), target_utilisation=target_utilisation, cooldown_min=cooldown_min,
                               warmup_min=warmup_min, min_replicas=min_replicas, max_replicas=max_replicas,
-                              max_step=max_step)
+                              max_step=max_step, with_p95=False)
     cap = autoscale.replica_capacity_rps()
     return {"hours": run["minute"].to_numpy() / 60, "needed": run["rps"].to_numpy() / cap,
             "ready": run["ready"].to_numpy(), "violations": ~run["slo_ok"].to_numpy(), **autoscale.summary(run)}
