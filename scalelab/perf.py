@@ -53,7 +53,9 @@ def _sample_burst():
 # Explorers that need data from a measurement: sample inputs of the same shape for timing them.
 SAMPLE_INPUTS = {"measuring.apdex_explorer": _sample_latencies_ms, "partitioning.scatter_explorer": _sample_scatter,
                  "capstone.tiers_explorer": _sample_capacity, "capstone.plan_explorer": _sample_capacity,
-                 "principles.burst_explorer": _sample_burst}
+                 "principles.burst_explorer": _sample_burst,
+                 "stack.buckets_explorer": _sample_latencies_ms}
+
 
 
 def notebook_times(paths, timeout=300):

@@ -144,7 +144,7 @@ class _CartStore:
             return items
 
 
-def _worker_handler(worker_id, service_s, kind, stores, default_store, one_at_a_time, secret=""):
+def _worker_handler(worker_id, service_s, kind, stores, default_store, one_at_a_time, secret="", slowdown=1.0):
     class Handler(QuietJsonHandler):
         def _reply(self, status, payload):
             self.reply(status, {"worker": worker_id, **payload}, close=True)
@@ -155,7 +155,7 @@ def _worker_handler(worker_id, service_s, kind, stores, default_store, one_at_a_
             if url.path == "/health":
                 return self._reply(200, {"ok": True})
             if url.path == "/work":
-                seconds = float(query["ms"][0]) / 1000 if "ms" in query else service_s
+                seconds = (float(query["ms"][0]) / 1000 if "ms" in query else service_s) * slowdown
                 how = query.get("kind", [kind])[0]
                 with one_at_a_time:
                     if how == "cpu":
@@ -187,11 +187,12 @@ def _worker_handler(worker_id, service_s, kind, stores, default_store, one_at_a_
     return Handler
 
 
-def worker(ready, worker_id, service_ms, kind, store, store_path, secret=""):
+def worker(ready, worker_id, service_ms, kind, store, store_path, secret="", slowdown=1.0):
     """Process entry point: one worker on 127.0.0.1 (ephemeral port, reported through ready), until terminated.
-    secret: the key that signs session tokens (``/cart_token``); empty turns tokens off."""
+    secret: the key that signs session tokens (``/cart_token``); empty turns tokens off.
+    slowdown: every /work request takes this many times its service time (an older or busier machine)."""
     stores = {"local": _CartStore("local", ""), "sqlite": _CartStore("sqlite", store_path)}
-    handler = _worker_handler(worker_id, service_ms / 1000, kind, stores, store, threading.Lock(), secret)
+    handler = _worker_handler(worker_id, service_ms / 1000, kind, stores, store, threading.Lock(), secret, slowdown)
     server = ThreadedServer(("127.0.0.1", 0), handler)
     ready(server.server_address[1])
     server.serve_forever(poll_interval=0.05)
@@ -399,13 +400,18 @@ class Cluster:
     n_workers: 1..16; algorithm: "round_robin" or "least_connections"; service_ms: work per request (ms, >= 0);
     kind: "sleep" (waits, no CPU) or "cpu" (burns CPU); sticky: route a ``user=`` to the same worker;
     store: session state "local" (each worker's memory) or "sqlite" (one shared file); retry_after_s: how long a
-    worker that failed stays out of rotation before the balancer tries it again (s).
+    worker that failed stays out of rotation before the balancer tries it again (s); slowdowns: one factor per
+    worker (>= 1 makes it slower: its /work takes that many times the service time), default all 1.
     Every process and port is released on exit, whatever happens inside the ``with`` block.
     """
 
     def __init__(self, n_workers=2, algorithm="round_robin", service_ms=20.0, kind="sleep", sticky=False,
-                 store="local", retry_after_s=1.0, timeout=10.0):
+                 store="local", retry_after_s=1.0, timeout=10.0, slowdowns=None):
         self.n_workers = v.integer("n_workers", n_workers, low=1, high=16)
+        self.slowdowns = [1.0] * self.n_workers if slowdowns is None else [
+            v.positive("slowdowns", float(f)) for f in slowdowns]
+        if len(self.slowdowns) != self.n_workers:
+            raise ValueError(f"slowdowns must hold one factor per worker ({self.n_workers}), got {len(self.slowdowns)}")
         if algorithm not in ALGORITHMS:
             raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
         if kind not in KINDS:
@@ -436,7 +442,7 @@ class Cluster:
             with concurrent.futures.ThreadPoolExecutor(self.n_workers) as pool:
                 futures = [pool.submit(processes.start, worker, worker_id=i, service_ms=self.service_ms,
                                        kind=self.kind, store=self.store, store_path=self.store_path,
-                                       secret=self.secret)
+                                       secret=self.secret, slowdown=self.slowdowns[i])
                            for i in range(self.n_workers)]
                 for future in futures:  # record every started process before raising any failure
                     with contextlib.suppress(Exception):
@@ -498,7 +504,8 @@ class Cluster:
         v.integer("index", index, low=0, high=self.n_workers - 1)
         processes.stop(self.workers[index])
         process, port = processes.start(worker, worker_id=index, service_ms=self.service_ms, kind=self.kind,
-                                        store=self.store, store_path=self.store_path, secret=self.secret)
+                                        store=self.store, store_path=self.store_path, secret=self.secret,
+                                        slowdown=self.slowdowns[index])
         self.workers[index], self.worker_ports[index] = process, port
         with urllib.request.urlopen(f"{self.base}/lb/config?replace={index}:{port}", timeout=5) as reply:
             reply.read()
@@ -698,3 +705,46 @@ def session_run(sticky=True, stores=STORES, users=4, steps=6, kill_after_step=3,
     frame["lost"] = frame["expected"] - frame["items"]
     frame.attrs.update({"sticky": sticky, "killed_worker": killed, "kill_after_step": kill_after})
     return frame
+
+
+def algorithm_run(algorithms=ALGORITHMS, rate=60.0, seconds=2.0, n_workers=3, service_ms=10.0, slowdown=5.0,
+                  cluster=None):
+    """Round robin against least connections, measured: open-loop Poisson load at ``rate`` req/s for ``seconds``
+    per algorithm on ``n_workers`` workers, the last one ``slowdown`` times slower than the others.
+
+    Uses ``cluster`` if given (it must have that slow worker), else starts one. One row per algorithm: algorithm,
+    requests, ok, mean_ms, p50_ms, p95_ms, p99_ms, slow_share (share of requests the slow worker got),
+    fair_share (its share of the capacity) and offered_utilisation (rate over the cluster's capacity).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .load import closed_loop, open_loop
+
+    for a in algorithms:
+        if a not in ALGORITHMS:
+            raise ValueError(f"algorithms must hold only {ALGORITHMS}, got {a!r}")
+    n = v.integer("n_workers", n_workers, low=2, high=16)
+    v.positive("rate", rate)
+    seconds = v.positive("seconds", seconds)
+    v.positive("service_ms", service_ms)
+    factor = v.number("slowdown", slowdown, 1.0)
+    speeds = np.array([1.0] * (n - 1) + [1 / factor])
+    capacity = speeds.sum() * 1000 / service_ms
+    rows = []
+    with _using(cluster, n_workers=n, algorithm=algorithms[0], service_ms=service_ms,
+                slowdowns=[1.0] * (n - 1) + [factor]) as used:
+        url = f"{used.url}?kind=sleep&ms={service_ms:g}"
+        for algorithm in algorithms:
+            used.configure(n_active=n, algorithm=algorithm)
+            closed_loop(url, users=n, requests_per_user=2)
+            used.stats(reset=True)
+            result = open_loop(url, rate, requests=max(1, int(round(rate * seconds))), rng=np.random.default_rng(7))
+            stats = used.stats()
+            summary = result.summary()
+            routed = np.array(stats["routed"], dtype=float)
+            rows.append({"algorithm": algorithm, "requests": summary["requests"], "ok": summary["ok"],
+                         "mean_ms": summary["mean_ms"], "p50_ms": summary["p50_ms"], "p95_ms": summary["p95_ms"],
+                         "p99_ms": summary["p99_ms"], "slow_share": routed[-1] / max(routed.sum(), 1),
+                         "fair_share": speeds[-1] / speeds.sum(), "offered_utilisation": rate / capacity})
+    return pd.DataFrame(rows)
