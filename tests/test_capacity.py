@@ -222,14 +222,36 @@ def test_tier_for_rps(rps, tier):
 
 
 def test_plan_tiers():
-    frame = capacity.plan_tiers(per_server_rps=400, price_per_server_month=100)
-    assert list(frame["planned_rps"]) == [100, 10_000, 100_000, 100_000]
-    assert list(frame["servers"]) == [1, 36, 358, 358]
-    assert list(frame["monthly_cost_usd"]) == [100, 3_600, 35_800, 35_800]
-    assert (frame["utilization_at_target"] <= 0.7 + 1e-12).all()
+    # users / 10 s: 100, 10 000, 100 000 and (open range: the floor of 1 000 000 users) 100 000 req/s
+    frame = capacity.plan_tiers(capacity_rps=400, price_per_server_month=100)
+    assert list(frame["peak_rps"]) == [100, 10_000, 100_000, 100_000]
+    assert list(frame["servers_for_load"]) == [1, 25, 250, 250]
+    assert list(frame["one_server_down"]) == [2, 26, 251, 251]
+    # three zones, two of which carry the load: ceil(load / 800) per zone
+    assert list(frame["one_zone_down"]) == [3, 39, 375, 375]
+    assert list(frame["cost_one_zone_down_usd"]) == [300, 3_900, 37_500, 37_500]
+    own = capacity.plan_tiers({"small": 100, "medium": 200, "large": 250, "enterprise": 500}, 1, think_time_s=5)
+    assert list(own["peak_rps"]) == [200, 20_000, 200_000, 200_000]
+    assert list(own["servers_for_load"]) == [2, 100, 800, 400]
     assert capacity.planning_rps(5, math.inf) == 5
     with pytest.raises(ValueError, match="max_rps"):
         capacity.planning_rps(10, 5)
+    with pytest.raises(ValueError, match="capacity_rps"):
+        capacity.plan_tiers({"small": 0, "medium": 1, "large": 1, "enterprise": 1}, 1)
+
+
+def test_users_to_requests_and_failure_headroom():
+    assert capacity.peak_rps_from_users(1_000, 10) == 100
+    assert capacity.peak_rps_from_users(1_000, 9.5, response_time_s=0.5) == 100
+    assert capacity.servers_for_one_server_down(1_000, 100) == 11      # exact multiple: 10 + 1
+    assert capacity.servers_for_one_server_down(0, 100) == 2
+    assert capacity.servers_for_one_zone_down(1_000, 100, zones=3) == 15   # 5 per zone, 2 zones carry 1 000
+    assert capacity.servers_for_one_zone_down(1_000, 100, zones=2) == 20
+    assert capacity.servers_for_one_zone_down(10, 100, zones=4) == 4
+    with pytest.raises(ValueError, match="think_time_s"):
+        capacity.peak_rps_from_users(10, 0)
+    with pytest.raises(ValueError, match="zones"):
+        capacity.servers_for_one_zone_down(10, 100, zones=1)
 
 
 # --- next phase -------------------------------------------------------------------------------------------------
@@ -267,7 +289,7 @@ def test_plan_compute_by_hand():
 
     # 10 000 req/s + 30 % = 13 000 at peak; 150 req/s per server at 70 %: 13 000 / 105 = 123.8 -> 124 servers
     result = view.plan_compute(target_rps=10_000, p95_target_ms=100, headroom=0.3, per_server_rps=150,
-                               price_per_month=30)
+                               price_per_month=30, utilization=0.7)
     assert result["servers"] == 124
     assert result["peak_rps_per_server"] == pytest.approx(13_000 / 124)
     assert result["utilization_at_target"] == pytest.approx(10_000 / (124 * 150))
