@@ -92,7 +92,8 @@ CASES = [
                 "    return sum(columns[c] for c in wanted)\n\n"
                 "login_before = bytes_per_read(USER_COLUMNS, ['email', 'password_hash'], [list(USER_COLUMNS)])\n"
                 "login_after = bytes_per_read(USER_COLUMNS, ['email', 'password_hash'], SPLIT)\n"
-                "kind = {'A': 'horizontal', 'B': 'functional', 'C': 'vertical', 'D': 'geographic'}",
+                "kind = {'A': 'horizontal', 'B': 'functional', 'C': 'vertical', 'D': 'geographic', 'E': 'directory'}\n"
+                "chat_key = 'chat_id'\ntool = {'postgres': 'Citus', 'mysql_resharding': 'Vitess', 'mysql_proxy': 'ProxySQL'}",
                 says="every column of each group", why="a row store taken to read only the wanted columns"),
     WrongAnswer("vertical_answer", "test_vertical",
                 "def bytes_per_read(columns, wanted, groups):\n"
@@ -100,6 +101,25 @@ CASES = [
                 "    return sum(columns[c] for g in touched for c in g)\n\n"
                 "login_before = bytes_per_read(USER_COLUMNS, ['email', 'password_hash'], [list(USER_COLUMNS)])\n"
                 "login_after = bytes_per_read(USER_COLUMNS, ['email', 'password_hash'], SPLIT)\n"
-                "kind = {'A': 'horizontal', 'B': 'vertical', 'C': 'functional', 'D': 'geographic'}",
+                "kind = {'A': 'horizontal', 'B': 'vertical', 'C': 'functional', 'D': 'geographic', 'E': 'directory'}\n"
+                "chat_key = 'chat_id'\ntool = {'postgres': 'Citus', 'mysql_resharding': 'Vitess', 'mysql_proxy': 'ProxySQL'}",
                 says="columns; functional: tables by feature", why="vertical and functional swapped"),
+    WrongAnswer("vertical_answer", "test_vertical",
+                "def bytes_per_read(columns, wanted, groups):\n"
+                "    touched = [g for g in groups if any(c in g for c in wanted)]\n"
+                "    return sum(columns[c] for g in touched for c in g)\n\n"
+                "login_before = bytes_per_read(USER_COLUMNS, ['email', 'password_hash'], [list(USER_COLUMNS)])\n"
+                "login_after = bytes_per_read(USER_COLUMNS, ['email', 'password_hash'], SPLIT)\n"
+                "kind = {'A': 'horizontal', 'B': 'functional', 'C': 'vertical', 'D': 'geographic', 'E': 'directory'}\n"
+                "chat_key = 'sent_at'\ntool = {'postgres': 'Citus', 'mysql_resharding': 'Vitess', 'mysql_proxy': 'ProxySQL'}",
+                says="the key follows the questions", why="shards messages by time: every conversation spans shards"),
+    WrongAnswer("vertical_answer", "test_vertical",
+                "def bytes_per_read(columns, wanted, groups):\n"
+                "    touched = [g for g in groups if any(c in g for c in wanted)]\n"
+                "    return sum(columns[c] for g in touched for c in g)\n\n"
+                "login_before = bytes_per_read(USER_COLUMNS, ['email', 'password_hash'], [list(USER_COLUMNS)])\n"
+                "login_after = bytes_per_read(USER_COLUMNS, ['email', 'password_hash'], SPLIT)\n"
+                "kind = {'A': 'horizontal', 'B': 'functional', 'C': 'vertical', 'D': 'geographic', 'E': 'horizontal'}\n"
+                "chat_key = 'chat_id'\ntool = {'postgres': 'Citus', 'mysql_resharding': 'Vitess', 'mysql_proxy': 'ProxySQL'}",
+                says="directory: a lookup table per key", why="a per-tenant lookup table taken for plain sharding"),
 ]

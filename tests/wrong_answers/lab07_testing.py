@@ -36,11 +36,17 @@ CASES = [
                 "my_breaking_rps = float(ramp.loc[met, 'offered_rps'].max())",
                 says="break the SLO", why="the highest rate that still met the SLO"),
     WrongAnswer("name_the_test_answer", "test_name_the_test",
-                "test_kind = {'A': 'endurance', 'B': 'load', 'C': 'spike', 'D': 'volume', 'E': 'stress'}",
+                "test_kind = {'A': 'endurance', 'B': 'load', 'C': 'spike', 'D': 'volume', 'E': 'stress'}\n"
+                "closed_only = {'LoadRunner', 'Locust'}",
                 says="stress test", why="stress and load swapped"),
     WrongAnswer("name_the_test_answer", "test_name_the_test",
-                "test_kind = {'A': 'load', 'B': 'stress', 'C': 'spike', 'D': 'volume', 'E': 'load'}",
+                "test_kind = {'A': 'load', 'B': 'stress', 'C': 'spike', 'D': 'volume', 'E': 'load'}\n"
+                "closed_only = {'LoadRunner', 'Locust'}",
                 says="endurance (soak) test", why="a three-day run taken for a load test"),
+    WrongAnswer("name_the_test_answer", "test_name_the_test",
+                "test_kind = {'A': 'endurance', 'B': 'stress', 'C': 'spike', 'D': 'volume', 'E': 'load'}\n"
+                "closed_only = {t['tool'] for t in loadtest.TOOLS if 'open' not in t['load model']}",
+                says="as open as its engine", why="a word filter on 'open' also takes BlazeMeter"),
     WrongAnswer("leak_answer", "test_leak",
                 "def cycle_floors(memory, samples_per_cycle):\n"
                 "    memory = np.asarray(memory, dtype=float)\n"
