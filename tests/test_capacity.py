@@ -358,3 +358,36 @@ def test_plot_sweep_draws_model_and_measurement():
     plt.close(fig)
     with pytest.raises(ValueError, match="sweep"):
         view.plot_sweep(pd.DataFrame({"rate": [1]}), 0.01, 2, 50)
+
+
+def test_sweep_summary_states_the_run_and_flags_a_noisy_one():
+    import pandas as pd
+
+    from scalelab.widgets import capacity as view
+
+    model_low = 1000 * capacity.response_time_percentile(20, 100, 2)
+    rising = pd.DataFrame({"offered_rps": [20, 60, 100], "p95_ms": [model_low + 5, 40, 60]})
+    text = view.sweep_summary(rising, 0.01, 2, 50, 60)
+    assert "5.0 ms above" in text and "rose at every step" in text and "noisy" not in text
+    model_cap = capacity.max_rate_for_p95(0.01, 2, 0.05)
+    assert f"{60 / model_cap:.0%}" in text
+    falling = pd.DataFrame({"offered_rps": [100, 20, 60], "p95_ms": [60, model_low - 2, 45]})
+    text = view.sweep_summary(falling, 0.01, 2, 50, 20)
+    assert "2.0 ms below" in text and "fell from" not in text
+    noisy = pd.DataFrame({"offered_rps": [20, 60, 100], "p95_ms": [35, 33, 60]})
+    assert "fell from 35.0 ms at 20 req/s to 33.0 ms at 60 req/s" in view.sweep_summary(noisy, 0.01, 2, 50, 60)
+    assert "rerun" in view.sweep_summary(noisy, 0.01, 2, 50, 60)
+    with pytest.raises(ValueError, match="sweep"):
+        view.sweep_summary(noisy.head(1), 0.01, 2, 50, 20)
+
+
+def test_plan_p95_check_by_hand():
+    plan = capacity.plan_tiers(capacity_rps=100, price_per_server_month=1)
+    check = capacity.plan_p95_check(plan, 0.01, 1, zones=3).set_index("tier")
+    small = check.loc["small"]   # 100 req/s: 2 servers with one spare, 3 over 3 zones
+    assert small["all_up_rps"] == pytest.approx(50) and small["one_server_down_rps"] == pytest.approx(100)
+    assert small["one_zone_down_rps"] == pytest.approx(50)
+    assert small["all_up_p95_ms"] == pytest.approx(1000 * math.log(20) / 50)   # M/M/1 at 50 of 100 req/s
+    assert math.isinf(small["one_server_down_p95_ms"])                       # 100 of 100 req/s: unstable
+    with pytest.raises(ValueError, match="plan"):
+        capacity.plan_p95_check(plan.drop(columns="one_zone_down"), 0.01, 1)
