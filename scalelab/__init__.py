@@ -9,7 +9,8 @@ Layers, each using only those above it:
 - ``scalelab.widgets`` thin ipywidgets views over models and simulators;
 - ``scalelab.grading`` checks that lab tests call, with messages that teach;
 - ``scalelab.predictions`` guesses written before a measurement and read back after it (``sl.predict``,
-  ``sl.reveal``, ``sl.calibration``).
+  ``sl.reveal``, ``sl.calibration``) and measurements kept for a later lesson (``sl.remember``,
+  ``sl.recall``)..
 
 ``bench`` and ``widgets`` are imported on first use, so ``import scalelab`` stays fast.
 """
@@ -17,10 +18,10 @@ import importlib
 
 from ._random import rng, seed
 from . import models, grading
-from .predictions import calibration, calibration_summary, predict, reveal
+from .predictions import calibration, calibration_summary, predict, recall, remember, reveal
 
 __version__ = "0.1.0"
-__all__ = ["seed", "rng", "predict", "reveal", "calibration", "calibration_summary", "models", "grading", "sim", "partition", "bench", "widgets", "check_environment"]
+__all__ = ["seed", "rng", "predict", "reveal", "calibration", "calibration_summary", "remember", "recall", "models", "grading", "sim", "partition", "bench", "widgets", "check_environment"]
 
 _LAZY = {"sim", "partition", "bench", "widgets"}
 

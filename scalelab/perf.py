@@ -37,8 +37,23 @@ def _sample_scatter():
                                       "per_query_s": [0.004, 0.0045, 0.0052, 0.007, 1e-4, 1e-4, 1e-4, 1e-4]})}
 
 
+def _sample_capacity():
+    return {"capacity_rps": 140.0}
+
+
+def _sample_burst():
+    import pandas as pd
+
+    from scalelab.models import fluid
+
+    t = [i * 0.05 for i in range(60)]
+    return {"measured": pd.DataFrame({"t_s": t, "depth": fluid.depth(t, [(1.0, 150.0), (1.0, 30.0)], 90.0)})}
+
+
 # Explorers that need data from a measurement: sample inputs of the same shape for timing them.
-SAMPLE_INPUTS = {"measuring.apdex_explorer": _sample_latencies_ms, "partitioning.scatter_explorer": _sample_scatter}
+SAMPLE_INPUTS = {"measuring.apdex_explorer": _sample_latencies_ms, "partitioning.scatter_explorer": _sample_scatter,
+                 "capstone.tiers_explorer": _sample_capacity, "capstone.plan_explorer": _sample_capacity,
+                 "principles.burst_explorer": _sample_burst}
 
 
 def notebook_times(paths, timeout=300):

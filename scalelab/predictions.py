@@ -4,6 +4,8 @@
     ...                                            # the measurement
     sl.reveal("p99_growth", growth)                # guess, measurement, ratio, and what the gap means
     sl.calibration()                               # every guess of the course so far: how many within 2x
+    sl.remember("capacity_rps", 140, unit="req/s") # a measurement a later lesson reuses (lesson 08 -> capstone)
+    sl.recall("capacity_rps", 132)                 # the latest remembered value, else the default
 
 A guess is a number, a word (``"pass"``, ``"more"``) or a ``True``/``False``; a dict of them guesses several
 related figures at once (``{"20 %": 12, "80 %": 50}``). Guesses and measurements are kept in a small local log,
@@ -230,6 +232,28 @@ def calibration_summary(path=None):
     hits = int(made["within_2x"].fillna(False).astype(bool).sum())
     return (f"{hits} of {len(made)} guesses fell within 2x of what you measured "
             f"({len(table) - len(made)} measurements had no guess).")
+
+
+def remember(name, value, unit=""):
+    """Keep a measurement under ``name`` (a finite number, a word or True/False) for a later lesson to ``recall``;
+    it goes to the same log as the guesses, so it survives a kernel restart. Returns the value."""
+    name = _check_name(name)
+    if isinstance(value, dict) or value is None:
+        raise ValueError(f"value for {name!r} must be a finite number, a word or True/False, got {value!r}")
+    value = _check_guess(name, _plain(value) if not isinstance(value, (str, bool)) else value)
+    if not isinstance(unit, str):
+        raise ValueError(f"unit must be a string such as 'req/s', got {unit!r}")
+    _append({"kind": "remember", "name": name, "value": value, "unit": unit, "time": _now()})
+    return value
+
+
+def recall(name, default=None):
+    """The value last remembered under ``name`` (``remember``) in the log, else ``default``."""
+    name = _check_name(name)
+    for entry in reversed(read_log()):
+        if entry.get("kind") == "remember" and entry.get("name") == name:
+            return entry.get("value")
+    return default
 
 
 def _show(value, unit):

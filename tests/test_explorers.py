@@ -16,7 +16,7 @@ EXPLORERS = {name: (factory, kwargs) for name, factory, kwargs in perf._explorer
 
 
 def test_every_explorer_is_found():
-    assert len(EXPLORERS) >= 17, sorted(EXPLORERS)
+    assert len(EXPLORERS) >= 27, sorted(EXPLORERS)
 
 
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
@@ -45,3 +45,7 @@ def test_the_output_carries_a_static_view(name):
     assert "image/png" in bundle or "<table" in bundle.get("text/html", "") or "<pre>" in bundle.get("text/html", "")
     if "image/png" in bundle:
         assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_capstone_explorers_are_covered():
+    assert {"capstone.tiers_explorer", "capstone.plan_explorer"} <= set(EXPLORERS)

@@ -99,3 +99,22 @@ def test_the_log_defaults_to_the_course_folder(monkeypatch, tmp_path):
     (tmp_path / "notebooks").mkdir()
     monkeypatch.chdir(tmp_path / "notebooks")
     assert predictions.log_path() == tmp_path / ".scalelab" / "predictions.jsonl"
+
+
+def test_a_remembered_measurement_is_recalled_from_the_log_and_the_latest_wins(log):
+    assert sl.recall("capacity_rps", 132.0) == 132.0            # nothing remembered: the default
+    assert sl.remember("capacity_rps", np.float64(140.0), unit="req/s") == 140.0
+    sl.remember("capacity_rps", 160, unit="req/s")
+    predictions._guesses.clear()                                  # a new kernel: only the log remains
+    assert sl.recall("capacity_rps", 132.0) == 160.0
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [e["kind"] for e in entries] == ["remember", "remember"] and entries[-1]["unit"] == "req/s"
+    assert sl.calibration().empty                                 # remembered values are not guesses
+
+
+@pytest.mark.parametrize("name, value, unit, words", [("", 1.0, "", "name"), ("x", None, "", "value"),
+                                                      ("x", {"a": 1}, "", "value"), ("x", float("nan"), "", "x"),
+                                                      ("x", 1.0, 3, "unit")])
+def test_remember_refuses_what_cannot_be_recalled(name, value, unit, words):
+    with pytest.raises(ValueError, match=words):
+        sl.remember(name, value, unit=unit)

@@ -60,12 +60,23 @@ def _draw_work_ms(generator, lock, work_ms, distribution, p_slow, slow_ms):
         return work_ms, False
 
 
-def _make_handler(generator, lock):
+def _make_handler(generator, lock, fault=None):
+    fault = {"delay_ms": 0.0, "fail": False} if fault is None else fault  # an injected outage (lesson 11)
+
     class Handler(QuietJsonHandler):
         def do_GET(self):
             url = urlparse(self.path)
             if url.path == "/health":
+                if fault["fail"] or fault["delay_ms"]:
+                    return self.reply(503, {"ok": False, **fault})
                 return self.reply(200, {"ok": True})
+            if url.path == "/fault":  # /fault?delay_ms=D&fail=0|1: hang D ms, or fail, on every call from now on
+                query = {key: values[0] for key, values in parse_qs(url.query).items()}
+                try:
+                    fault.update(delay_ms=float(query.get("delay_ms", 0)), fail=query.get("fail", "0") == "1")
+                except ValueError:
+                    return self.reply(400, {"error": "bad query"})
+                return self.reply(200, dict(fault))
             if url.path != "/call":
                 return self.reply(404, {"error": "no such path"})
             query = {key: values[0] for key, values in parse_qs(url.query).items()}
@@ -79,7 +90,9 @@ def _make_handler(generator, lock):
                 return self.reply(400, {"error": "bad query"})
             with lock:
                 failed = generator.random() < p_fail
-            if failed:
+            if fault["delay_ms"]:
+                time.sleep(fault["delay_ms"] / 1000)
+            if failed or fault["fail"]:
                 return self.reply(500, {"error": "injected failure"})
             drawn_ms, slow = _draw_work_ms(generator, lock, work_ms, distribution, p_slow, slow_ms)
             time.sleep(drawn_ms / 1000)
@@ -144,6 +157,16 @@ class ServicePool:
         started = [f.result() for f in futures if f.exception() is None]
         self.processes = [process for process, _ in started]
         self.ports = [port for _, port in started]
+
+    def inject_fault(self, index, delay_ms=0.0, fail=False):
+        """From now on service ``index`` hangs ``delay_ms`` on every call (and fails it if ``fail``); 0 and False
+        end the outage. Its /health answers 503 while a fault is set."""
+        v.integer("index", index, low=0, high=self.size - 1)
+        query = urlencode({"delay_ms": v.non_negative("delay_ms", delay_ms), "fail": int(bool(fail))})
+        status, reply = http_get(self.ports[index], "/fault?" + query)
+        if status != 200:
+            raise RuntimeError(f"service {index} refused the fault: {reply}")
+        return reply
 
     def stop(self):
         """Stop every service process and free its port. Safe to call twice."""

@@ -17,6 +17,7 @@ import concurrent.futures
 import contextlib
 import json
 import os
+import secrets
 import socket
 import socketserver
 import sqlite3
@@ -143,7 +144,7 @@ class _CartStore:
             return items
 
 
-def _worker_handler(worker_id, service_s, kind, stores, default_store, one_at_a_time):
+def _worker_handler(worker_id, service_s, kind, stores, default_store, one_at_a_time, secret=""):
     class Handler(QuietJsonHandler):
         def _reply(self, status, payload):
             self.reply(status, {"worker": worker_id, **payload}, close=True)
@@ -169,15 +170,28 @@ def _worker_handler(worker_id, service_s, kind, stores, default_store, one_at_a_
                 with one_at_a_time:
                     items = stores[store].add(query.get("user", ["anonymous"])[0])
                 return self._reply(200, {"items": items, "store": store})
+            if url.path == "/cart_token" and secret:  # the session travels with the client, signed (lesson 11)
+                from .. import tokens
+
+                token = query.get("token", [""])[0]
+                user = query.get("user", ["anonymous"])[0]
+                session = tokens.verify(token, secret) if token else {"user": user, "items": 0}
+                if session is None or session.get("user") != user:
+                    return self._reply(403, {"error": "bad session token"})
+                with one_at_a_time:
+                    session["items"] += 1
+                return self._reply(200, {"items": session["items"], "store": "token",
+                                         "token": tokens.sign(session, secret)})
             return self._reply(404, {"error": "no such path"})
 
     return Handler
 
 
-def worker(ready, worker_id, service_ms, kind, store, store_path):
-    """Process entry point: one worker on 127.0.0.1 (ephemeral port, reported through ready), until terminated."""
+def worker(ready, worker_id, service_ms, kind, store, store_path, secret=""):
+    """Process entry point: one worker on 127.0.0.1 (ephemeral port, reported through ready), until terminated.
+    secret: the key that signs session tokens (``/cart_token``); empty turns tokens off."""
     stores = {"local": _CartStore("local", ""), "sqlite": _CartStore("sqlite", store_path)}
-    handler = _worker_handler(worker_id, service_ms / 1000, kind, stores, store, threading.Lock())
+    handler = _worker_handler(worker_id, service_ms / 1000, kind, stores, store, threading.Lock(), secret)
     server = ThreadedServer(("127.0.0.1", 0), handler)
     ready(server.server_address[1])
     server.serve_forever(poll_interval=0.05)
@@ -403,6 +417,7 @@ class Cluster:
         self.retry_after_s = v.non_negative("retry_after_s", retry_after_s)
         self.timeout = v.positive("timeout", timeout)
         self.workers, self.worker_ports = [], []
+        self.secret = secrets.token_hex(16)  # every worker signs and checks session tokens with it
         self.balancer_process, self.port, self.store_path = None, None, None
         self._stack = None
 
@@ -420,7 +435,8 @@ class Cluster:
             _CartStore("sqlite", self.store_path)  # create the table once, before the workers race to do it
             with concurrent.futures.ThreadPoolExecutor(self.n_workers) as pool:
                 futures = [pool.submit(processes.start, worker, worker_id=i, service_ms=self.service_ms,
-                                       kind=self.kind, store=self.store, store_path=self.store_path)
+                                       kind=self.kind, store=self.store, store_path=self.store_path,
+                                       secret=self.secret)
                            for i in range(self.n_workers)]
                 for future in futures:  # record every started process before raising any failure
                     with contextlib.suppress(Exception):
@@ -482,7 +498,7 @@ class Cluster:
         v.integer("index", index, low=0, high=self.n_workers - 1)
         processes.stop(self.workers[index])
         process, port = processes.start(worker, worker_id=index, service_ms=self.service_ms, kind=self.kind,
-                                        store=self.store, store_path=self.store_path)
+                                        store=self.store, store_path=self.store_path, secret=self.secret)
         self.workers[index], self.worker_ports[index] = process, port
         with urllib.request.urlopen(f"{self.base}/lb/config?replace={index}:{port}", timeout=5) as reply:
             reply.read()

@@ -1,6 +1,6 @@
 """Pure models: plain numbers in, plain numbers out. No I/O, no clock, no randomness."""
-from . import (availability, batching, capacity, consistency, cost, laws, loadtest, metrics, microservices,
+from . import (availability, batching, capacity, consistency, cost, fluid, laws, loadtest, metrics, microservices,
                operational, queueing, quorum, scaleout, sharding, versions)
 
-__all__ = ["availability", "batching", "capacity", "consistency", "cost", "laws", "loadtest", "metrics",
+__all__ = ["availability", "batching", "capacity", "consistency", "cost", "fluid", "laws", "loadtest", "metrics",
            "microservices", "operational", "queueing", "quorum", "scaleout", "sharding", "versions"]

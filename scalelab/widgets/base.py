@@ -92,17 +92,8 @@ class Explorer:
         params = self.params()
         self.result = self.compute(**params)
         if self.figure is None:
-            view = self.draw(self.result, params)
-            if isinstance(view, plt.Figure):  # an old-style view that builds a new figure each time
-                buffer = io.BytesIO()
-                view.savefig(buffer, format="png")
-                plt.close(view)
-                self.png = self.image.value = buffer.getvalue()
-                self._show_text(None)
-                self.image.layout.display = None
-            else:
-                self._show_text(view)
-                self.image.layout.display = "none"
+            self._show_text(self.draw(self.result, params))  # a table view: a DataFrame or text, no figure
+            self.image.layout.display = "none"
         else:
             caption = self.draw(self.artists, self.result, params)
             self.png = self._render()
