@@ -368,7 +368,7 @@ def test_sweep_summary_states_the_run_and_flags_a_noisy_one():
     model_low = 1000 * capacity.response_time_percentile(20, 100, 2)
     rising = pd.DataFrame({"offered_rps": [20, 60, 100], "p95_ms": [model_low + 5, 40, 60]})
     text = view.sweep_summary(rising, 0.01, 2, 50, 60)
-    assert "5.0 ms above" in text and "rose at every step" in text and "noisy" not in text
+    assert "5.0 ms above" in text and "never fell by more than 5%" in text and "noisy" not in text
     model_cap = capacity.max_rate_for_p95(0.01, 2, 0.05)
     assert f"{60 / model_cap:.0%}" in text
     falling = pd.DataFrame({"offered_rps": [100, 20, 60], "p95_ms": [60, model_low - 2, 45]})
@@ -377,6 +377,8 @@ def test_sweep_summary_states_the_run_and_flags_a_noisy_one():
     noisy = pd.DataFrame({"offered_rps": [20, 60, 100], "p95_ms": [35, 33, 60]})
     assert "fell from 35.0 ms at 20 req/s to 33.0 ms at 60 req/s" in view.sweep_summary(noisy, 0.01, 2, 50, 60)
     assert "rerun" in view.sweep_summary(noisy, 0.01, 2, 50, 60)
+    level = pd.DataFrame({"offered_rps": [20, 60, 100], "p95_ms": [35, 34, 60]})   # a 3 % dip is level
+    assert "noisy" not in view.sweep_summary(level, 0.01, 2, 50, 60)
     with pytest.raises(ValueError, match="sweep"):
         view.sweep_summary(noisy.head(1), 0.01, 2, 50, 20)
 
