@@ -222,14 +222,36 @@ def test_tier_for_rps(rps, tier):
 
 
 def test_plan_tiers():
-    frame = capacity.plan_tiers(per_server_rps=400, price_per_server_month=100)
-    assert list(frame["planned_rps"]) == [100, 10_000, 100_000, 100_000]
-    assert list(frame["servers"]) == [1, 36, 358, 358]
-    assert list(frame["monthly_cost_usd"]) == [100, 3_600, 35_800, 35_800]
-    assert (frame["utilization_at_target"] <= 0.7 + 1e-12).all()
+    # users / 10 s: 100, 10 000, 100 000 and (open range: the floor of 1 000 000 users) 100 000 req/s
+    frame = capacity.plan_tiers(capacity_rps=400, price_per_server_month=100)
+    assert list(frame["peak_rps"]) == [100, 10_000, 100_000, 100_000]
+    assert list(frame["servers_for_load"]) == [1, 25, 250, 250]
+    assert list(frame["one_server_down"]) == [2, 26, 251, 251]
+    # three zones, two of which carry the load: ceil(load / 800) per zone
+    assert list(frame["one_zone_down"]) == [3, 39, 375, 375]
+    assert list(frame["cost_one_zone_down_usd"]) == [300, 3_900, 37_500, 37_500]
+    own = capacity.plan_tiers({"small": 100, "medium": 200, "large": 250, "enterprise": 500}, 1, think_time_s=5)
+    assert list(own["peak_rps"]) == [200, 20_000, 200_000, 200_000]
+    assert list(own["servers_for_load"]) == [2, 100, 800, 400]
     assert capacity.planning_rps(5, math.inf) == 5
     with pytest.raises(ValueError, match="max_rps"):
         capacity.planning_rps(10, 5)
+    with pytest.raises(ValueError, match="capacity_rps"):
+        capacity.plan_tiers({"small": 0, "medium": 1, "large": 1, "enterprise": 1}, 1)
+
+
+def test_users_to_requests_and_failure_headroom():
+    assert capacity.peak_rps_from_users(1_000, 10) == 100
+    assert capacity.peak_rps_from_users(1_000, 9.5, response_time_s=0.5) == 100
+    assert capacity.servers_for_one_server_down(1_000, 100) == 11      # exact multiple: 10 + 1
+    assert capacity.servers_for_one_server_down(0, 100) == 2
+    assert capacity.servers_for_one_zone_down(1_000, 100, zones=3) == 15   # 5 per zone, 2 zones carry 1 000
+    assert capacity.servers_for_one_zone_down(1_000, 100, zones=2) == 20
+    assert capacity.servers_for_one_zone_down(10, 100, zones=4) == 4
+    with pytest.raises(ValueError, match="think_time_s"):
+        capacity.peak_rps_from_users(10, 0)
+    with pytest.raises(ValueError, match="zones"):
+        capacity.servers_for_one_zone_down(10, 100, zones=1)
 
 
 # --- next phase -------------------------------------------------------------------------------------------------
@@ -267,7 +289,7 @@ def test_plan_compute_by_hand():
 
     # 10 000 req/s + 30 % = 13 000 at peak; 150 req/s per server at 70 %: 13 000 / 105 = 123.8 -> 124 servers
     result = view.plan_compute(target_rps=10_000, p95_target_ms=100, headroom=0.3, per_server_rps=150,
-                               price_per_month=30)
+                               price_per_month=30, utilization=0.7)
     assert result["servers"] == 124
     assert result["peak_rps_per_server"] == pytest.approx(13_000 / 124)
     assert result["utilization_at_target"] == pytest.approx(10_000 / (124 * 150))
@@ -336,3 +358,38 @@ def test_plot_sweep_draws_model_and_measurement():
     plt.close(fig)
     with pytest.raises(ValueError, match="sweep"):
         view.plot_sweep(pd.DataFrame({"rate": [1]}), 0.01, 2, 50)
+
+
+def test_sweep_summary_states_the_run_and_flags_a_noisy_one():
+    import pandas as pd
+
+    from scalelab.widgets import capacity as view
+
+    model_low = 1000 * capacity.response_time_percentile(20, 100, 2)
+    rising = pd.DataFrame({"offered_rps": [20, 60, 100], "p95_ms": [model_low + 5, 40, 60]})
+    text = view.sweep_summary(rising, 0.01, 2, 50, 60)
+    assert "5.0 ms above" in text and "never fell by more than 5%" in text and "noisy" not in text
+    model_cap = capacity.max_rate_for_p95(0.01, 2, 0.05)
+    assert f"{60 / model_cap:.0%}" in text
+    falling = pd.DataFrame({"offered_rps": [100, 20, 60], "p95_ms": [60, model_low - 2, 45]})
+    text = view.sweep_summary(falling, 0.01, 2, 50, 20)
+    assert "2.0 ms below" in text and "fell from" not in text
+    noisy = pd.DataFrame({"offered_rps": [20, 60, 100], "p95_ms": [35, 33, 60]})
+    assert "fell from 35.0 ms at 20 req/s to 33.0 ms at 60 req/s" in view.sweep_summary(noisy, 0.01, 2, 50, 60)
+    assert "rerun" in view.sweep_summary(noisy, 0.01, 2, 50, 60)
+    level = pd.DataFrame({"offered_rps": [20, 60, 100], "p95_ms": [35, 34, 60]})   # a 3 % dip is level
+    assert "noisy" not in view.sweep_summary(level, 0.01, 2, 50, 60)
+    with pytest.raises(ValueError, match="sweep"):
+        view.sweep_summary(noisy.head(1), 0.01, 2, 50, 20)
+
+
+def test_plan_p95_check_by_hand():
+    plan = capacity.plan_tiers(capacity_rps=100, price_per_server_month=1)
+    check = capacity.plan_p95_check(plan, 0.01, 1, zones=3).set_index("tier")
+    small = check.loc["small"]   # 100 req/s: 2 servers with one spare, 3 over 3 zones
+    assert small["all_up_rps"] == pytest.approx(50) and small["one_server_down_rps"] == pytest.approx(100)
+    assert small["one_zone_down_rps"] == pytest.approx(50)
+    assert small["all_up_p95_ms"] == pytest.approx(1000 * math.log(20) / 50)   # M/M/1 at 50 of 100 req/s
+    assert math.isinf(small["one_server_down_p95_ms"])                       # 100 of 100 req/s: unstable
+    with pytest.raises(ValueError, match="plan"):
+        capacity.plan_p95_check(plan.drop(columns="one_zone_down"), 0.01, 1)

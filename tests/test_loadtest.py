@@ -230,3 +230,37 @@ def test_plot_spike_vs_model_draws_one_panel_per_queue_size():
     assert "ms" in fig.axes[0].get_ylabel()
     with pytest.raises(ValueError, match="measured"):
         scale_testing.plot_spike_vs_model(pd.DataFrame({"t": [1]}), 100, 40, 200, 0.6, 0.4, 2.0)
+
+
+def test_lesson07_pictures_draw_measurement_beside_model():
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+
+    from scalelab.widgets import scale_testing as view
+
+    bars = pd.DataFrame({"p95_ms": [5.0, 350.0, 390.0]})
+    fig = view.plot_omission(bars, bars)
+    assert len(fig.axes[0].patches) == 6 and "ms" in fig.axes[0].get_ylabel()
+    plt.close(fig)
+    ramp = pd.DataFrame({"offered_rps": [20, 40, 70], "p95_ms": [40.0, 60.0, 120.0]})
+    fig = view.plot_stress_ramp(ramp, 0.010, 1, 100.0, breaking_rps=70)
+    model = fig.axes[0].lines[0]   # M/M/1 P95 = ln 20 / (mu - lambda): 1000 ln 20 / (100 - x) ms
+    x, y = model.get_xdata(), model.get_ydata()
+    assert np.allclose(y, 1000 * np.log(20) / (100 - x), rtol=1e-6)
+    plt.close(fig)
+    volume = pd.DataFrame({"rows": [1_000, 10_000, 1_000, 10_000], "indexed": [False, False, True, True],
+                           "median_ms": [0.1, 1.0, 0.02, 0.025]})
+    fig = view.plot_volume(volume)
+    assert fig.axes[0].get_xscale() == "log" and len(fig.axes[0].lines) == 4
+    plt.close(fig)
+    soak = pd.DataFrame({"leak_bytes": [0, 0, 0, 1000, 1000, 1000], "t_s": [0.0, 0.5, 1.0, 0.0, 0.5, 1.0],
+                         "traced_bytes": [1e6, 1e6, 1e6, 1e6, 1.05e6, 1.1e6]})
+    fig = view.plot_soak(soak, leak_bytes=1000, rate_rps=100)
+    model = fig.axes[0].lines[-1]   # 1 kB x 100/s = 0.1 MB/s from the leaking run's first sample
+    assert model.get_ydata()[-1] - model.get_ydata()[0] == pytest.approx(0.1)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="ramp"):
+        view.plot_stress_ramp(pd.DataFrame({"x": [1]}), 0.01, 1, 100)
+    with pytest.raises(ValueError, match="volume"):
+        view.plot_volume(volume[volume["indexed"]])

@@ -179,3 +179,34 @@ def test_fanout_tail_explorer_reacts():
     assert explorer.result["chance_at_k"] > before and explorer.renders == renders + 1
     explorer.controls["call_percentile"].value = 99.9
     assert explorer.result["chance_at_k"] < 0.1
+
+
+def test_lesson05_pictures_draw_measurement_beside_model():
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+
+    from scalelab.widgets import functional as view
+
+    table = pd.DataFrame({"k": [1, 2, 3], "p50": [1.0, 2.1, 3.2], "p99": [2.0, 4.0, 7.0]})
+    fig = view.plot_chain(table, 1.0)
+    assert list(fig.axes[0].lines[2].get_ydata()) == [1.0, 2.0, 3.0]   # k x 1 ms per hop
+    plt.close(fig)
+    fig = view.plot_chain_success(pd.Series([0.95, 0.9], index=[1, 2]), 0.95)
+    assert np.allclose(fig.axes[0].lines[1].get_ydata(), [95.0, 90.25])
+    plt.close(fig)
+    fan = pd.DataFrame({"k": [1, 4], "share_slow": [0.0, 0.02], "p50": [2.0, 3.0], "p99": [3.0, 27.0]})
+    fig = view.plot_fanout(fan, 0.005, 25.0)
+    assert len(fig.axes) == 2 and np.allclose(fig.axes[0].lines[1].get_ydata()[0], 0.5)
+    plt.close(fig)
+    fig = view.plot_scaling_costs(["a", "b"], [3, 1], [10, 100], monolith_copies=3)
+    widths = sorted(p.get_width() for p in fig.axes[0].patches)
+    assert widths == [30, 30, 100, 300]
+    plt.close(fig)
+    fig = view.plot_communication_paths(max_developers=10, max_team_size=8)
+    assert fig.axes[0].lines[0].get_ydata()[-1] == 45   # one team of 10: 10 x 9 / 2
+    plt.close(fig)
+    with pytest.raises(ValueError, match="table"):
+        view.plot_chain(pd.DataFrame({"k": [1]}), 1.0)
+    with pytest.raises(ValueError, match="names"):
+        view.plot_scaling_costs(["a"], [1, 2], [1, 2], 2)

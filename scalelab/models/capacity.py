@@ -1,5 +1,7 @@
-"""Capacity planning: how many servers a target load needs, whether they meet a P95 target, what they cost per
-month, what availability each scale tier asks for, and which scaling step a set of symptoms calls for.
+"""Capacity planning: the requests/s a number of users sends, how many servers a load needs at one server's
+capacity under a P95 target, the spare servers that survive one server or one zone down, whether they meet the P95
+target, what they cost per month, what availability each scale tier asks for, and which scaling step a set of
+symptoms calls for.
 
 Rates are in requests per second (RPS), times in seconds unless a name says ``_ms``, money in dollars.
 The P95 check uses the exact response-time distribution of a FIFO M/M/c queue (see ``response_time_tail``).
@@ -306,21 +308,94 @@ def planning_rps(min_rps, max_rps):
     return high if math.isfinite(high) else low
 
 
-def plan_tiers(per_server_rps, price_per_server_month, utilization=0.7, headroom=0.0, tiers=None):
-    """For every scale tier: the load planned for (requests/s), servers needed, planned utilisation at that load,
-    monthly cost (dollars), allowed downtime (min/month). A DataFrame, one row per tier."""
+def peak_rps_from_users(users, think_time_s, response_time_s=0.0):
+    """Requests/s that ``users`` active users send at peak, by the interactive response-time law X = N / (Z + R).
+
+    Each user sends a request, waits response_time_s (R >= 0) for the answer, thinks think_time_s (Z > 0) and sends
+    the next one, so one user sends 1 / (Z + R) requests/s (Little's law applied to the users' loop).
+    """
+    n = v.non_negative("users", users)
+    z = v.positive("think_time_s", think_time_s)
+    r = v.non_negative("response_time_s", response_time_s)
+    return n / (z + r)
+
+
+def servers_for_one_server_down(load_rps, per_server_rps):
+    """Servers N such that N - 1 of them still carry load_rps at per_server_rps each (N + 1 redundancy).
+
+    per_server_rps is one server's capacity at the P95 target (requests/s), so no utilisation factor is applied.
+    """
+    return servers_needed(load_rps, per_server_rps, utilization=1.0) + 1
+
+
+def servers_for_one_zone_down(load_rps, per_server_rps, zones=3):
+    """Servers spread evenly over ``zones`` (>= 2) zones such that the servers of zones - 1 zones carry load_rps.
+
+    Each zone holds ceil(load / ((zones - 1) * per_server_rps)) servers (at least one); returns zones times that.
+    """
+    load = v.non_negative("load_rps", load_rps)
+    per_server = v.positive("per_server_rps", per_server_rps)
+    z = v.integer("zones", zones, low=2, high=100)
+    per_zone = max(1, math.ceil(load / ((z - 1) * per_server) - 1e-9))
+    return z * per_zone
+
+
+def plan_tiers(capacity_rps, price_per_server_month, think_time_s=10.0, zones=3, tiers=None):
+    """For every scale tier: the peak load from its users, the servers it needs at one server's capacity at the
+    tier's own P95 target, then the servers that survive one server down and one zone of ``zones`` down, and their
+    monthly costs (dollars). One row per tier, a DataFrame.
+
+    capacity_rps: a dict tier -> requests/s one server carries at that tier's P95 target (or one number for all).
+    The load is peak_rps_from_users(users, think_time_s) for the tier's top of users (its floor when open).
+    """
     import pandas as pd
 
     table = load_scale_tiers() if tiers is None else tiers
+    price = v.non_negative("price_per_server_month", price_per_server_month)
     rows = []
     for row in table.itertuples():
-        target = planning_rps(row.min_rps, row.max_rps)
-        n = servers_needed(target, per_server_rps, utilization, headroom)
-        rows.append({"tier": row.tier, "planned_rps": target, "p95_target_ms": row.p95_ms,
-                     "availability": row.availability, "servers": n,
-                     "utilization_at_target": planned_utilization(target, per_server_rps, n),
-                     "monthly_cost_usd": monthly_cost(n, price_per_server_month),
+        per_server = capacity_rps[row.tier] if isinstance(capacity_rps, dict) else capacity_rps
+        per_server = v.positive(f"capacity_rps[{row.tier!r}]", per_server)
+        users = planning_rps(row.min_users, row.max_users)
+        load = peak_rps_from_users(users, think_time_s)
+        for_load = servers_needed(load, per_server, utilization=1.0)
+        one_server = servers_for_one_server_down(load, per_server)
+        one_zone = servers_for_one_zone_down(load, per_server, zones)
+        rows.append({"tier": row.tier, "users": users, "peak_rps": load, "p95_target_ms": row.p95_ms,
+                     "capacity_rps": per_server, "servers_for_load": for_load,
+                     "one_server_down": one_server, "one_zone_down": one_zone,
+                     "cost_one_server_down_usd": monthly_cost(one_server, price),
+                     "cost_one_zone_down_usd": monthly_cost(one_zone, price),
+                     "availability": row.availability,
                      "downtime_min_per_month": downtime_minutes_per_month(row.availability)})
+    return pd.DataFrame(rows)
+
+
+def plan_p95_check(plan, service_time, workers, zones=3):
+    """The M/M/c P95 of each server in a plan_tiers() table: with all servers up, with one server down, and with one
+    zone of ``zones`` down, against each tier's P95 target. service_time in s (> 0), workers >= 1.
+
+    Returns a DataFrame: tier, p95_target_ms, and for each case (all_up, one_server_down, one_zone_down) the
+    requests/s per server and the model P95 in ms (inf when a server gets more than its workers can serve).
+    """
+    import pandas as pd
+
+    s = v.positive("service_time", service_time)
+    c = v.integer("workers", workers, low=1)
+    z = v.integer("zones", zones, low=2, high=100)
+    missing = [k for k in ("tier", "peak_rps", "p95_target_ms", "one_server_down", "one_zone_down") if k not in plan]
+    if missing:
+        raise ValueError(f"plan must be a plan_tiers() table, missing columns {missing}")
+    rows = []
+    for row in plan.itertuples():
+        shares = {"all_up": row.peak_rps / row.one_server_down,
+                  "one_server_down": row.peak_rps / (row.one_server_down - 1),
+                  "one_zone_down": row.peak_rps / (row.one_zone_down * (z - 1) / z)}
+        out = {"tier": row.tier, "p95_target_ms": row.p95_target_ms}
+        for case, rps in shares.items():
+            out[f"{case}_rps"] = rps
+            out[f"{case}_p95_ms"] = 1000 * response_time_percentile(rps, 1 / s, c)
+        rows.append(out)
     return pd.DataFrame(rows)
 
 

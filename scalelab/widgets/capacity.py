@@ -14,15 +14,17 @@ from . import base
 from ._axes import nice_ceiling
 
 CURVE_POINTS = 120  # server counts at which the planner draws the model P95
+NOISE_SHARE = 0.05  # a P95 that falls by less than this share between two steps counts as level
 
 
 def plan_compute(target_rps=10_000, p95_target_ms=100.0, headroom=0.3, per_server_rps=150.0, price_per_month=27.78,
-                 service_time_ms=10.0, workers=2, utilization=0.7):
+                 service_time_ms=10.0, workers=2, utilization=1.0):
     """The capacity plan for a target load, and the model P95 against the number of servers.
 
-    target_rps (>= 0), per_server_rps (> 0): requests/s; p95_target_ms, service_time_ms: ms (> 0); headroom >= 0
-    (0.3 = 30 % above the target); price_per_month: dollars per server and month (>= 0); workers: slots per server
-    (1..64); utilization in (0, 1]: the share of each server's capacity planned for.
+    target_rps (>= 0), per_server_rps (> 0): requests/s, one server's capacity at the P95 target; p95_target_ms,
+    service_time_ms: ms (> 0); headroom >= 0 (0.3 = 30 % above the target: spare servers for a failure, growth or
+    spikes); price_per_month: dollars per server and month (>= 0); workers: slots per server (1..64); utilization in
+    (0, 1]: the share of per_server_rps planned for (1.0: per_server_rps is already the capacity at the target).
 
     Servers come from the capacity rule (N * per_server_rps * utilization >= target * (1 + headroom)); the P95 check
     treats each server as an M/M/c queue (``workers`` slots, mean ``service_time_ms``) at its share of the peak load
@@ -133,3 +135,38 @@ def plot_sweep(sweep, service_time, workers, p95_target_ms, capacity_rps=None):
     ax.set_ylim(0, max(target * 1.5, min(top * 1.1, target * 5)))
     ax.legend(fontsize=8)
     return fig
+
+
+def sweep_summary(sweep, service_time, workers, p95_target_ms, capacity_rps):
+    """Sentences comparing a measured rate sweep with the M/M/c model, from the sweep's own numbers: the P95 gap at
+    the lowest rate, measured against model capacity, and whether P95 fell from one step to the next by more than
+    NOISE_SHARE (which says the run was noisy; a smaller dip reads as level). service_time in s, workers >= 1,
+    p95_target_ms in ms, capacity_rps: the measured capacity (req/s)."""
+    s = v.positive("service_time", service_time)
+    c = v.integer("workers", workers, low=1)
+    target = v.positive("p95_target_ms", p95_target_ms)
+    measured = v.non_negative("capacity_rps", capacity_rps)
+    if not {"offered_rps", "p95_ms"} <= set(getattr(sweep, "columns", [])) or len(sweep) < 2:
+        raise ValueError("sweep must be a DataFrame with columns 'offered_rps' and 'p95_ms' and at least two rows")
+    ordered = sweep.sort_values("offered_rps")
+    rates = ordered["offered_rps"].to_numpy(dtype=float)
+    p95 = ordered["p95_ms"].to_numpy(dtype=float)
+    model_low_ms = 1000 * capacity.response_time_percentile(rates[0], 1 / s, c)
+    model_capacity = capacity.max_rate_for_p95(s, c, target / 1000)
+    gap = p95[0] - model_low_ms
+    side = "above" if gap > 0 else "below"
+    lines = [f"At {rates[0]:g} req/s the measured P95 is {p95[0]:.1f} ms, {abs(gap):.1f} ms {side} the model's "
+             f"{model_low_ms:.1f} ms.",
+             f"Measured capacity at P95 <= {target:g} ms: {measured:g} req/s; the model's: {model_capacity:.0f} req/s "
+             f"({measured / model_capacity:.0%} of it)." if model_capacity > 0 else
+             f"Measured capacity at P95 <= {target:g} ms: {measured:g} req/s; the model meets the target at no rate."]
+    falls = [(rates[i], p95[i], rates[i + 1], p95[i + 1]) for i in range(len(rates) - 1)
+             if p95[i + 1] < (1 - NOISE_SHARE) * p95[i]]
+    if falls:
+        r0, a, r1, b = falls[0]
+        lines.append(f"This run's P95 fell from {a:.1f} ms at {r0:g} req/s to {b:.1f} ms at {r1:g} req/s: a P95 of "
+                     f"one second of traffic is a noisy sample of the tail. This run was noisy: rerun the sweep.")
+    else:
+        lines.append(f"P95 never fell by more than {NOISE_SHARE:.0%} from one step to the next: from {p95[0]:.1f} ms "
+                     f"to {p95[-1]:.1f} ms.")
+    return "\n".join(lines)

@@ -169,3 +169,108 @@ def fanout_tail_explorer(services=10, call_percentile=99.0, max_services=100, me
     fixed = {"max_services": max_services, "measured_k": tuple(measured_k), "measured_share": tuple(measured_share)}
     return base.Explorer(fanout_tail_compute, fanout_tail_draw, controls, setup=fanout_tail_setup,
                          css_class="lesson05-fanout-tail", fixed=fixed)
+
+
+def _frame(name, frame, columns):
+    if not set(columns) <= set(getattr(frame, "columns", [])) or len(frame) == 0:
+        raise ValueError(f"{name} must be a non-empty DataFrame with columns {list(columns)}")
+
+
+def plot_chain(table, per_hop_ms):
+    """Measured P50 and P99 of chains of k services (chain.latency_table rows: k, p50, p99, ms) beside the model
+    k × per_hop_ms; returns a Figure."""
+    _frame("table", table, ("k", "p50", "p99"))
+    hop = v.positive("per_hop_ms", per_hop_ms)
+    ks = table["k"].to_numpy()
+    fig, ax = base.figure(6.5, 3.2)
+    ax.plot(ks, table["p50"], "o-", label="measured P50")
+    ax.plot(ks, table["p99"], "s-", label="measured P99")
+    ax.plot(ks, [ms.chain_latency_ms(int(k), hop) for k in ks], "k--", label=f"model k x {hop:.2f} ms per hop")
+    ax.set_xlabel("services in the chain (k)")
+    ax.set_ylabel("latency of one request (ms)")
+    ax.set_xticks(ks)
+    ax.legend()
+    ax.set_title("Latency amplification along a call chain")
+    return fig
+
+
+def plot_chain_success(success, availability):
+    """Measured share of requests that succeed (a Series indexed by chain length k, fractions) beside the model
+    availability^k, in per cent; returns a Figure."""
+    a = v.probability("availability", availability)
+    if len(getattr(success, "index", [])) == 0:
+        raise ValueError("success must be a non-empty Series indexed by chain length k")
+    ks = list(success.index)
+    fig, ax = base.figure(6.5, 3.2)
+    ax.plot(ks, 100 * success.to_numpy(), "o", color="black", label=f"measured")
+    ax.plot(ks, [100 * ms.chain_availability(int(k), a) for k in ks], "--", label=f"model {a:g}^k")
+    ax.set_xlabel("services in the chain (k)")
+    ax.set_ylabel("requests that succeed (%)")
+    ax.set_xticks(ks)
+    ax.set_ylim(min(70, 100 * float(success.min()) - 5), 100)
+    ax.legend()
+    return fig
+
+
+def plot_fanout(fan, p_slow, slow_ms):
+    """Two panels for a fan-out measurement (chain.latency_table rows with k, share_slow, p50, p99): the share of
+    requests meeting a slow call against 1 - (1 - p_slow)^k, and the P50 / P99 against the bimodal model's P99
+    (fast = the measured P50 of one call, slow = slow_ms more); returns a Figure."""
+    _frame("fan", fan, ("k", "share_slow", "p50", "p99"))
+    p = v.probability("p_slow", p_slow)
+    slow = v.positive("slow_ms", slow_ms)
+    fast_ms = float(fan["p50"].iloc[0])
+    k_range = np.arange(1, int(fan["k"].max()) + 1)
+    fig, _ = base.figure(9.0, 3.2)
+    fig.clf()
+    left, right = fig.subplots(1, 2)
+    left.plot(fan["k"], 100 * fan["share_slow"], "o", color="black", label="measured")
+    left.plot(k_range, [100 * ms.fanout_slow_chance(int(k), p) for k in k_range], "--", label=f"model 1 - {1 - p:g}^k")
+    left.set_xlabel("services called in parallel (k)")
+    left.set_ylabel("requests meeting a slow call (%)")
+    left.legend()
+    right.plot(fan["k"], fan["p99"], "o-", label="measured P99")
+    right.plot(fan["k"], fan["p50"], "s-", label="measured P50")
+    right.step(k_range, [ms.fanout_percentile_bimodal(fast_ms, slow + fast_ms, p, int(k)) for k in k_range], "k--",
+               where="mid", label="model P99")
+    right.set_xlabel("services called in parallel (k)")
+    right.set_ylabel("request latency (ms)")
+    right.legend()
+    return fig
+
+
+def plot_scaling_costs(names, instances, cost_per_instance, monolith_copies):
+    """Monthly cost of each function scaled on its own (instances × price) beside its share inside the monolith's
+    copies (monolith_copies × price), as horizontal bars; returns a Figure. Prices in dollars per month."""
+    inst = np.asarray(instances, dtype=float)
+    price = np.asarray(cost_per_instance, dtype=float)
+    labels = list(names)
+    if not (len(labels) == inst.size == price.size) or inst.size == 0:
+        raise ValueError("names, instances and cost_per_instance must be non-empty and of the same length")
+    copies = v.integer("monolith_copies", monolith_copies, low=1)
+    rows = np.arange(inst.size)
+    fig, ax = base.figure(6.5, 3.2)
+    ax.barh(rows + 0.2, inst * price, height=0.4, label=f"scaled independently (total ${(inst * price).sum():,.0f})")
+    ax.barh(rows - 0.2, copies * price, height=0.4,
+            label=f"inside {copies} monolith copies (total ${copies * price.sum():,.0f})")
+    ax.set_yticks(rows, labels)
+    ax.set_xlabel("cost of each function at peak ($ per month)")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_communication_paths(max_developers=80, max_team_size=8):
+    """Communication paths n(n-1)/2 in one team against two-pizza teams (at most max_team_size each, plus one path
+    per pair of teams), for 2..max_developers developers; returns a Figure."""
+    top = v.integer("max_developers", max_developers, low=3, high=10_000)
+    size = v.integer("max_team_size", max_team_size, low=2)
+    developers = np.arange(2, top + 1)
+    fig, ax = base.figure(6.5, 3.2)
+    ax.plot(developers, [ms.communication_paths(int(n)) for n in developers], label="one team")
+    ax.plot(developers, [ms.communication_paths(int(n), teams=ms.two_pizza_teams(int(n), size)) for n in developers],
+            label=f"two-pizza teams (<= {size} each) + one path per pair of teams")
+    ax.axvspan(8, 10, color="orange", alpha=0.3, label="8-10 developers")
+    ax.set_xlabel("developers")
+    ax.set_ylabel("communication paths")
+    ax.legend(fontsize=8)
+    return fig

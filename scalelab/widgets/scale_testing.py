@@ -145,3 +145,93 @@ def plot_spike_vs_model(measured, capacity_rps, base_rps, spike_rps, spike_start
     axes[0].set_ylabel("latency (ms)")
     axes[0].legend(fontsize=7, loc="upper right")
     return fig
+
+
+def plot_omission(measured, model):
+    """P95 of the three testers, measured beside the arithmetic model, as bars; returns a Figure.
+
+    measured, model: DataFrames with a ``p95_ms`` column, one row per tester (closed naive, closed corrected,
+    open or backfilled), as from scenarios.coordinated_omission and the lesson's model table.
+    """
+    for name, frame in (("measured", measured), ("model", model)):
+        if "p95_ms" not in getattr(frame, "columns", []) or len(frame) != 3:
+            raise ValueError(f"{name} must be a DataFrame with a 'p95_ms' column and three rows")
+    fig, ax = base.figure(7.0, 3.2)
+    ax.bar(np.arange(3) - 0.2, measured["p95_ms"], width=0.4, label="measured")
+    ax.bar(np.arange(3) + 0.2, model["p95_ms"], width=0.4, label="arithmetic model")
+    ax.set_xticks(range(3), ["closed, naive", "closed, corrected", "open / backfilled"])
+    ax.set_ylabel("P95 latency (ms)")
+    ax.legend()
+    return fig
+
+
+def plot_stress_ramp(ramp, service_time, workers, slo_p95_ms, breaking_rps=None):
+    """Measured P95 of a stress ramp against the M/M/c model P95 (``capacity.response_time_percentile_curve``),
+    with the SLO and the measured breaking point; returns a Figure. service_time in s, workers >= 1, slo in ms."""
+    from ..models import capacity
+
+    s = v.positive("service_time", service_time)
+    c = v.integer("workers", workers, low=1)
+    slo = v.positive("slo_p95_ms", slo_p95_ms)
+    if not {"offered_rps", "p95_ms"} <= set(getattr(ramp, "columns", [])):
+        raise ValueError("ramp must be a DataFrame with columns 'offered_rps' and 'p95_ms'")
+    fig, ax = base.figure(7.0, 3.2)
+    grid = np.linspace(0.05, 0.97, 200) * c / s
+    ax.plot(grid, 1000 * s * capacity.response_time_percentile_curve(grid * s / c, c), color="black",
+            label="M/M/c model P95" if c > 1 else "M/M/1 model P95")
+    ax.plot(ramp["offered_rps"], ramp["p95_ms"], "o-", label="measured P95")
+    ax.axhline(slo, color="tab:red", ls="--", label="SLO")
+    if breaking_rps is not None and np.isfinite(breaking_rps):
+        ax.axvline(breaking_rps, color="tab:red", alpha=0.4, label="breaking point (measured)")
+    ax.set_ylim(0, 4 * slo)
+    ax.set_xlabel("offered rate (requests/s)")
+    ax.set_ylabel("P95 latency (ms)")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_volume(volume):
+    """Median lookup time against table rows, with and without an index (log-log), beside the models time ∝ rows
+    (through the largest scan) and time ∝ log(rows) (through the smallest indexed lookup); returns a Figure.
+
+    volume: scenarios.volume_test rows (rows, indexed, median_ms)."""
+    if not {"rows", "indexed", "median_ms"} <= set(getattr(volume, "columns", [])):
+        raise ValueError("volume must be a DataFrame with columns 'rows', 'indexed' and 'median_ms'")
+    scan, index = volume[~volume["indexed"]], volume[volume["indexed"]]
+    if scan.empty or index.empty:
+        raise ValueError("volume must hold rows with and without an index")
+    rows = np.logspace(np.log10(volume["rows"].min()), np.log10(volume["rows"].max()), 50)
+    per_row_ms = scan["median_ms"].iloc[-1] / scan["rows"].iloc[-1]
+    fig, ax = base.figure(7.0, 3.2)
+    ax.loglog(scan["rows"], scan["median_ms"], "o", label="measured: no index (SCAN)")
+    ax.loglog(index["rows"], index["median_ms"], "s", label="measured: index (SEARCH)")
+    ax.loglog(rows, per_row_ms * rows, "k-", lw=1, label="model: time ∝ rows")
+    ax.loglog(rows, index["median_ms"].iloc[0] * np.log2(rows) / np.log2(index["rows"].iloc[0]), "k--", lw=1,
+              label="model: time ∝ log(rows)")
+    ax.set_xlabel("rows in the table")
+    ax.set_ylabel("median lookup (ms)")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_soak(soak, leak_bytes, rate_rps):
+    """Traced memory (MB) of each soak run with its fitted line, and the model leak_bytes × rate_rps from the
+    leaking run's first sample; returns a Figure. soak: scenarios.soak_test rows (leak_bytes, t_s, traced_bytes)."""
+    leak = v.non_negative("leak_bytes", leak_bytes)
+    rate = v.positive("rate_rps", rate_rps)
+    if not {"leak_bytes", "t_s", "traced_bytes"} <= set(getattr(soak, "columns", [])):
+        raise ValueError("soak must be a DataFrame with columns 'leak_bytes', 't_s' and 'traced_bytes'")
+    fig, ax = base.figure(7.0, 3.2)
+    for size, g in soak.groupby("leak_bytes"):
+        fit = loadtest.leak_trend(g["t_s"], g["traced_bytes"])
+        ax.plot(g["t_s"], g["traced_bytes"] / 1e6, "o", label=f"measured, {size} B/request")
+        ax.plot(g["t_s"], (fit["intercept_bytes"] + fit["slope_bytes_per_s"] * g["t_s"]) / 1e6, "k-", lw=0.8)
+    leaking = soak[soak["leak_bytes"] == leak]
+    if not leaking.empty:
+        t = np.linspace(0, soak["t_s"].max(), 10)
+        ax.plot(t, (leaking["traced_bytes"].iloc[0] + leak * rate * t) / 1e6, "k--",
+                label=f"model: {leak / 1000:g} kB × {rate:g} requests/s")
+    ax.set_xlabel("time since the soak began (s)")
+    ax.set_ylabel("traced memory (MB)")
+    ax.legend(fontsize=8)
+    return fig
