@@ -359,11 +359,15 @@ def _record_timings(lesson, classes, times_ms):
     """Keep each lesson's key -> picture times in test-artifacts/browser/key_to_picture.json (a report, not a test)."""
     import statistics
 
+    import fcntl
+
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    table = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-    table[lesson] = {"slider": classes.split()[-1], "median_ms": round(statistics.median(times_ms), 1),
-                     "max_ms": round(max(times_ms), 1), "presses": len(times_ms)}
-    TIMINGS.write_text(json.dumps(table, indent=1, sort_keys=True))
+    with open(ARTIFACTS / "key_to_picture.lock", "w") as lock:  # test processes running side by side share the file
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        table = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+        table[lesson] = {"slider": classes.split()[-1], "median_ms": round(statistics.median(times_ms), 1),
+                         "max_ms": round(max(times_ms), 1), "presses": len(times_ms)}
+        TIMINGS.write_text(json.dumps(table, indent=1, sort_keys=True))
     return table[lesson]
 
 
