@@ -149,9 +149,10 @@ def open_loop(url, rate, requests=200, arrivals="poisson", timeout=5.0, max_in_f
 
     arrivals: "poisson" (exponential gaps, seeded through scalelab.seed) or "uniform" (evenly spaced).
     A request scheduled while max_in_flight are outstanding is not sent and counts as an error (status 0).
-    Every ``sample_every_s`` seconds a sampler reads how many requests are outstanding (like a monitoring agent
-    reading a gauge); the readings are in ``info["in_flight_samples"]`` and their mean is the summary's
-    ``sampled_in_flight``, a measure of L that does not come from the per-request times.
+    Every ``sample_every_s`` seconds a sampler reads how many requests are outstanding: due by the schedule and not
+    yet finished (like a monitoring agent reading a gauge, from two counters); the readings are in
+    ``info["in_flight_samples"]`` and their mean is the summary's ``sampled_in_flight``, a measure of L that does
+    not come from the per-request times.
     """
     host, port, path = _split(url)
     rate = v.positive("rate", rate)
@@ -172,26 +173,29 @@ def open_loop(url, rate, requests=200, arrivals="poisson", timeout=5.0, max_in_f
     async def drive(stop):
         t0 = time.perf_counter()
         tasks, records = [], [None] * n
-        in_flight = 0
+        in_flight = finished = 0
         done = asyncio.Event()
 
         async def sample():  # one reading per tick of a fixed clock; a late wake-up fills the ticks it missed
             ticks = 0
             while not done.is_set():
-                now_ticks = int((time.perf_counter() - t0) / every_s) + 1
-                samples.extend([in_flight] * (now_ticks - ticks))
+                now = time.perf_counter() - t0
+                due = int(np.searchsorted(scheduled, now, side="right"))  # requests whose send time has come
+                now_ticks = int(now / every_s) + 1
+                samples.extend([due - finished] * (now_ticks - ticks))
                 ticks = now_ticks
                 await _sleep_until(ticks * every_s, t0)
 
         sampler = asyncio.create_task(sample())
 
         async def send(i):
-            nonlocal in_flight
+            nonlocal in_flight, finished
             in_flight += 1
             try:
                 records[i] = await _one_request(host, port, path, timeout, t0)
             finally:
                 in_flight -= 1
+                finished += 1
 
         for i, when in enumerate(scheduled):
             if stop.is_set():
@@ -200,6 +204,7 @@ def open_loop(url, rate, requests=200, arrivals="poisson", timeout=5.0, max_in_f
             if in_flight >= max_in_flight:
                 now = time.perf_counter() - t0
                 records[i] = (now, np.nan, now, 0)
+                finished += 1
                 continue
             tasks.append(asyncio.create_task(send(i)))
         await asyncio.gather(*tasks)
