@@ -2,8 +2,8 @@
 from wrong_answers import WrongAnswer
 
 _MEASURE = ("with LoopbackService(service_time=0.005, workers=1) as svc:\n"
-            "    low = open_loop(svc.url, rate=40, requests=70).summary()\n"
-            "    high = open_loop(svc.url, rate=140, requests=200).summary()\n")
+            "    low = open_loop(svc.url, rate=50, requests=65).summary()\n"
+            "    high = open_loop(svc.url, rate=150, requests=180).summary()\n")
 
 CASES = [
     WrongAnswer("percentile_answer", "test_percentile_nearest_rank",
