@@ -81,3 +81,14 @@ CASES = [
                 "high = {**high, 'mean_ms': high['p99_ms']}",
                 says="MEAN latency", why="P99 latency in Little's law instead of the mean (summary edited to match)"),
 ]
+
+CASES += [
+    WrongAnswer("hit_ratio_answer", "test_hit_ratio",
+                "def hit_ratio_needed(target_ms, hit_ms, miss_ms):\n"
+                "    return (miss_ms - target_ms) / miss_ms",
+                says="h = (miss - target) / (miss - hit)", why="forgets that a hit costs time too"),
+    WrongAnswer("hit_ratio_answer", "test_hit_ratio",
+                "def hit_ratio_needed(target_ms, hit_ms, miss_ms):\n"
+                "    return (miss_ms - target_ms) / (miss_ms - hit_ms)",
+                says="within [0, 1]", why="no bounds: negative ratios and impossible targets pass through"),
+]
