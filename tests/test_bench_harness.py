@@ -120,3 +120,21 @@ def test_load_generator_only_targets_this_machine():
         open_loop("http://10.0.0.1:80/work", rate=1, requests=1)
     with pytest.raises(ValueError, match="rate"):
         open_loop("http://127.0.0.1:9/work", rate=0, requests=1)
+
+
+def test_open_loop_samples_the_requests_in_flight_independently_of_their_times():
+    with LoopbackService(service_time=0.005, workers=1) as svc:
+        result = open_loop(svc.url, rate=100, requests=60)
+    summary = result.summary()
+    samples = result.info["in_flight_samples"]
+    span_s = result.requests["end"].max() - result.requests["scheduled"].min()
+    assert abs(len(samples) - span_s / result.info["sample_every_s"]) <= 2   # one reading per tick of the clock
+    assert samples.min() >= 0 and samples.max() <= 60
+    assert summary["sampled_in_flight"] == pytest.approx(samples.mean())
+    little = summary["throughput_rps"] * summary["mean_ms"] / 1000
+    assert summary["sampled_in_flight"] == pytest.approx(little, rel=0.25)   # Little's law, two independent figures
+
+
+def test_open_loop_rejects_a_bad_sampling_period():
+    with pytest.raises(ValueError, match="sample_every_s"):
+        open_loop("http://127.0.0.1:9/", rate=10, requests=1, sample_every_s=0)

@@ -228,3 +228,30 @@ def _same(a, b):
         return bool(np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True))
     except (TypeError, ValueError):
         return a == b
+
+
+def test_dispatch_compute_says_whether_the_servers_can_keep_up():
+    assert hz.dispatch_compute(n_servers=2, big_every=4, big_s=6.0, small_s=1.0)["utilization"] == pytest.approx(9 / 8)
+    assert hz.dispatch_compute(n_servers=2, big_every=4, big_s=4.0, small_s=1.0)["utilization"] == pytest.approx(7 / 8)
+    assert hz.dispatch_compute(n_servers=2, big_every=3, big_s=6.0, small_s=1.0)["utilization"] == pytest.approx(4 / 3)
+
+
+def test_lesson_pictures_draw_measured_and_model_and_reject_bad_input():
+    import pandas as pd
+
+    sweep = pd.DataFrame({"kind": ["sleep"] * 2, "n_workers": [1, 2], "throughput_rps": [48.0, 95.0],
+                          "p95_ms": [22.0, 23.0]})
+    fig = hz.plot_scaling_sweeps([sweep], rps_per_worker=50)
+    labels = [line.get_label() for line in fig.axes[0].get_lines()]
+    assert any("measured" in label for label in labels) and any("model" in label for label in labels)
+    with pytest.raises(ValueError, match="rps_per_worker"):
+        hz.plot_scaling_sweeps([sweep], rps_per_worker=0)
+    with pytest.raises(ValueError, match="sweeps"):
+        hz.plot_scaling_sweeps([], rps_per_worker=50)
+    run = pd.DataFrame({"scheduled": [0.0, 0.3, 0.6], "end": [0.02, 0.33, 0.7], "status": [200, 502, 200]})
+    run.attrs["kill_at_s"] = 0.25
+    assert len(hz.plot_failover({"naive": run}).axes) == 2
+    with pytest.raises(ValueError, match="runs"):
+        hz.plot_failover({})
+    with pytest.raises(ValueError, match="bin_s"):
+        hz.plot_failover({"naive": run}, bin_s=0)

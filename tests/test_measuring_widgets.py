@@ -172,3 +172,13 @@ def test_stepped_axis_limits():
     # a top stays while what it shows fills at least a third of it, else it moves to the nice ceiling
     assert sticky_ceiling(100, 40) == 100 and sticky_ceiling(100, 34) == 100
     assert sticky_ceiling(100, 30) == 50 and sticky_ceiling(100, 120) == 200 and sticky_ceiling(None, 40) == 50
+
+
+def test_littles_law_check_prefers_the_sampled_count_and_reads_queue_depth():
+    summary = {"throughput_rps": 50.0, "mean_ms": 40.0, "mean_in_flight": 2.0, "sampled_in_flight": 2.5}
+    r = measuring.littles_law_check(summary, {"mean_in_system": 1.5, "utilization": 0.6, "workers": 1})
+    assert r["L_client"] == 2.5 and r["relative_gap"] == pytest.approx(0.2)
+    assert r["queue_depth"] == pytest.approx(0.9)
+    r = measuring.littles_law_check({**summary, "sampled_in_flight": float("nan")}, {"mean_in_system": 0.1,
+                                                                                     "utilization": 0.3, "workers": 2})
+    assert r["L_client"] == 2.0 and r["queue_depth"] == 0.0

@@ -8,7 +8,6 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ROWS = list(csv.DictReader(open(ROOT / "docs" / "seed_concepts.csv", encoding="utf-8")))
-FIRST_LESSON_WITH_LAB_PARTS = "09"  # from lesson 09 on, every concept names the lab part that exercises it
 
 
 def _lesson_text(number):
@@ -39,11 +38,7 @@ def test_concept_is_taught(row):
     assert not missing, f"lesson {row['lesson']} does not mention {missing} ({row['concept']})"
 
 
-LAB_ROWS = [r for r in ROWS if r["lab_part"] or (r["lesson"] >= FIRST_LESSON_WITH_LAB_PARTS
-                                                  and _lesson_text(r["lesson"]) is not None)]
-
-
-@pytest.mark.parametrize("row", LAB_ROWS, ids=[f"{r['lesson']}-{r['concept'][:40]}" for r in LAB_ROWS])
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r['lesson']}-{r['concept'][:40]}" for r in ROWS])
 def test_concept_is_exercised_in_a_lab_part(row):
     assert row["lab_part"], f"{row['concept']} (lesson {row['lesson']}): name the lab part that exercises it"
     for part in row["lab_part"].split("|"):

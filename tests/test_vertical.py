@@ -203,3 +203,24 @@ def test_call_latency_stops_its_server_after_an_error(monkeypatch):
     assert process.poll() is not None and _port_refuses(port)
     with pytest.raises(ValueError, match="calls"):
         vb.call_latency(calls=0)
+
+
+def test_lesson_pictures_draw_measured_and_model_and_reject_bad_input():
+    from scalelab.widgets import vertical as views
+
+    cpu = pd.DataFrame({"kind": ["thread", "thread", "process", "process"], "workers": [1, 2, 1, 2],
+                        "speedup": [1.0, 0.97, 1.0, 1.8]})
+    fig = views.plot_cpu_speedups(cpu, cores=2)
+    labels = [line.get_label() for line in fig.axes[0].get_lines()]
+    assert any("measured" in label for label in labels) and any("model" in label for label in labels)
+    per_size = pd.DataFrame({"pattern": ["sequential", "random"] * 2, "size_bytes": [16384, 16384, 1 << 28, 1 << 28],
+                             "ns_per_access": [1.0, 3.0, 1.2, 80.0]})
+    assert len(views.plot_memory_hierarchy(per_size).axes[0].get_lines()) >= 2
+    bars = views.plot_write_durability(pd.Series({"buffered": 1e5, "fsync_each": 1e3}))
+    assert len(bars.axes[0].patches) == 2
+    with pytest.raises(ValueError, match="cores"):
+        views.plot_cpu_speedups(cpu, cores=0)
+    with pytest.raises(ValueError, match="per_size"):
+        views.plot_memory_hierarchy(pd.DataFrame({"x": [1]}))
+    with pytest.raises(ValueError, match="writes_per_s"):
+        views.plot_write_durability(pd.Series({"buffered": 0.0}))

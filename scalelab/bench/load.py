@@ -103,8 +103,14 @@ class LoadResult:
 
     def summary(self, apdex_t=0.050):
         """Throughput (ok replies/s), error rate, latency percentiles (ms), TTFB percentiles (ms), Apdex at apdex_t s,
-        and mean_in_flight: the time-average of requests in flight seen by the client (Little's L)."""
-        return summarize_requests(self.requests, apdex_t, offered_rate=self.offered_rate, users=self.users)
+        mean_in_flight: the sum of the requests' latencies over the run's span (Little's L computed from the same
+        records as throughput x mean latency), and sampled_in_flight: the mean of the generator's own count of
+        outstanding requests, read every couple of milliseconds while the test ran (NaN when not sampled)."""
+        row = summarize_requests(self.requests, apdex_t, offered_rate=self.offered_rate, users=self.users)
+        samples = self.info.get("in_flight_samples")
+        row["sampled_in_flight"] = float(np.mean(samples)) if samples is not None and len(samples) else np.nan
+        row["in_flight_samples"] = int(len(samples)) if samples is not None else 0
+        return row
 
 
 def summarize_requests(frame, apdex_t=0.050, offered_rate=np.nan, users=0):
@@ -137,17 +143,23 @@ def _frame(records, scheduled):
     return frame
 
 
-def open_loop(url, rate, requests=200, arrivals="poisson", timeout=5.0, max_in_flight=2000, rng=None):
+def open_loop(url, rate, requests=200, arrivals="poisson", timeout=5.0, max_in_flight=2000, sample_every_s=0.002,
+              rng=None):
     """Send ``requests`` GETs to a loopback ``url`` at ``rate`` requests/s, whatever the server does.
 
     arrivals: "poisson" (exponential gaps, seeded through scalelab.seed) or "uniform" (evenly spaced).
     A request scheduled while max_in_flight are outstanding is not sent and counts as an error (status 0).
+    Every ``sample_every_s`` seconds a sampler reads how many requests are outstanding: due by the schedule and not
+    yet finished (like a monitoring agent reading a gauge, from two counters); the readings are in
+    ``info["in_flight_samples"]`` and their mean is the summary's ``sampled_in_flight``, a measure of L that does
+    not come from the per-request times.
     """
     host, port, path = _split(url)
     rate = v.positive("rate", rate)
     n = v.integer("requests", requests, low=1, high=1_000_000)
     v.positive("timeout", timeout)
     v.integer("max_in_flight", max_in_flight, low=1)
+    every_s = v.positive("sample_every_s", sample_every_s)
     if arrivals not in ARRIVALS:
         raise ValueError(f"arrivals must be one of {ARRIVALS}, got {arrivals!r}")
     if arrivals == "poisson":
@@ -156,18 +168,34 @@ def open_loop(url, rate, requests=200, arrivals="poisson", timeout=5.0, max_in_f
     else:
         scheduled = np.arange(n) / rate
 
+    samples = []
+
     async def drive(stop):
         t0 = time.perf_counter()
         tasks, records = [], [None] * n
-        in_flight = 0
+        in_flight = finished = 0
+        done = asyncio.Event()
+
+        async def sample():  # one reading per tick of a fixed clock; a late wake-up fills the ticks it missed
+            ticks = 0
+            while not done.is_set():
+                now = time.perf_counter() - t0
+                due = int(np.searchsorted(scheduled, now, side="right"))  # requests whose send time has come
+                now_ticks = int(now / every_s) + 1
+                samples.extend([due - finished] * (now_ticks - ticks))
+                ticks = now_ticks
+                await _sleep_until(ticks * every_s, t0)
+
+        sampler = asyncio.create_task(sample())
 
         async def send(i):
-            nonlocal in_flight
+            nonlocal in_flight, finished
             in_flight += 1
             try:
                 records[i] = await _one_request(host, port, path, timeout, t0)
             finally:
                 in_flight -= 1
+                finished += 1
 
         for i, when in enumerate(scheduled):
             if stop.is_set():
@@ -176,13 +204,17 @@ def open_loop(url, rate, requests=200, arrivals="poisson", timeout=5.0, max_in_f
             if in_flight >= max_in_flight:
                 now = time.perf_counter() - t0
                 records[i] = (now, np.nan, now, 0)
+                finished += 1
                 continue
             tasks.append(asyncio.create_task(send(i)))
         await asyncio.gather(*tasks)
+        done.set()
+        await sampler
         return [r for r in records if r is not None]
 
     records = _run_in_thread(drive)
-    return LoadResult(_frame(records, scheduled[:len(records)]), "open", offered_rate=rate)
+    return LoadResult(_frame(records, scheduled[:len(records)]), "open", offered_rate=rate,
+                      info={"in_flight_samples": np.asarray(samples, dtype=float), "sample_every_s": every_s})
 
 
 def closed_loop(url, users, requests_per_user=20, think_time=0.0, timeout=5.0, rng=None):

@@ -52,7 +52,7 @@ class _Counters:
             return {"elapsed_s": elapsed, "served": self.served, "errors": self.errors,
                     "in_system_now": self.in_system, "max_in_system": self.max_in_system,
                     "mean_in_system": self.area_in_system / elapsed,
-                    "utilization": self.area_busy / elapsed / workers}
+                    "utilization": self.area_busy / elapsed / workers, "workers": workers}
 
 
 def _make_handler(config, counters, slots, generator):
@@ -129,5 +129,5 @@ class LoopbackService(ServerProcess):
                          seed=seed if seed is not None else random.randrange(2**31))
 
     def stats(self, reset=False):
-        """The server's counters: served, errors, mean_in_system (time-averaged), max_in_system, utilization."""
+        """The server's counters: served, errors, mean_in_system (time-averaged), max_in_system, utilization, workers."""
         return self.get("/stats" + ("?reset=1" if reset else ""))

@@ -311,12 +311,14 @@ def uneven_workload(jobs=24, big_every=4, big_s=6.0, small_s=1.0):
 def dispatch_compute(n_servers=2, big_every=4, big_s=6.0, small_s=1.0, jobs=24):
     """Round robin vs least connections on an uneven workload (one job per second, FIFO servers).
 
-    n_servers: 1..64. Returns sizes and, per algorithm, the dispatch table (``bench.cluster.dispatch``) and its
-    mean and worst response time (s).
+    n_servers: 1..64. Returns sizes, the offered utilisation rho = work arriving per second / servers (above 1 the
+    servers cannot keep up and queues grow whatever the dispatch) and, per algorithm, the dispatch table
+    (``bench.cluster.dispatch``) and its mean and worst response time (s).
     """
     n = v.integer("n_servers", n_servers, low=1, high=64)
     sizes = uneven_workload(jobs, big_every, big_s, small_s)
-    out = {"sizes": sizes, "n_servers": n}
+    pattern = uneven_workload(big_every, big_every, big_s, small_s)  # one period of the repeating workload
+    out = {"sizes": sizes, "n_servers": n, "utilization": float(pattern.mean()) / n}
     for algorithm, _ in ALGORITHMS:
         table = dispatch(sizes, n, algorithm)
         out[algorithm] = {"table": table, "mean_s": float(table["response_s"].mean()),
@@ -349,8 +351,11 @@ def dispatch_draw(artists, result, params=None):
     ax.set_xlim(-0.5, len(result["sizes"]) - 0.5)
     ax.set_ylim(0, _axes.nice_ceiling(1.1 * max(top, 0.1), Y_STEPS))
     rr, lc = result["round_robin"], result["least_connections"]
-    return (f"{result['n_servers']} server(s). Round robin: mean {rr['mean_s']:.1f} s, worst {rr['worst_s']:.1f} s; "
-            f"least connections: mean {lc['mean_s']:.1f} s, worst {lc['worst_s']:.1f} s.")
+    rho = result["utilization"]
+    load = "below capacity" if rho < 1 else ("at capacity" if rho == 1 else "ABOVE capacity: queues grow")
+    return (f"{result['n_servers']} server(s), offered utilisation ρ = {rho:.2f} ({load}). Round robin: mean "
+            f"{rr['mean_s']:.1f} s, worst {rr['worst_s']:.1f} s; least connections: mean {lc['mean_s']:.1f} s, "
+            f"worst {lc['worst_s']:.1f} s.")
 
 
 def dispatch_explorer():
@@ -361,3 +366,62 @@ def dispatch_explorer():
                 "small_s": base.slider(1.0, 0.1, 5.0, 0.1, "small job (s)")}
     return base.Explorer(dispatch_compute, dispatch_draw, controls, setup=dispatch_setup,
                          css_class="lesson04-dispatch")
+
+
+# ------------------------------------------------------------------------------- static lesson pictures
+def plot_scaling_sweeps(sweeps, rps_per_worker):
+    """Measured throughput and P95 against workers N for each sweep, with the ideal line N x rps_per_worker.
+
+    sweeps: DataFrames from ``scalelab.bench.cluster.scaling_sweep`` (columns kind, n_workers, throughput_rps,
+    p95_ms); rps_per_worker: the model's throughput of one worker (req/s, > 0). Returns a matplotlib Figure.
+    """
+    rate = v.positive("rps_per_worker", rps_per_worker)
+    frames = list(sweeps or ())
+    if not frames:
+        raise ValueError("sweeps must hold at least one scaling_sweep frame")
+    fig, (left, right) = base.plt.subplots(1, 2, figsize=(10, 3.4), dpi=90, layout="constrained")
+    top = 1
+    for frame in frames:
+        for column in ("kind", "n_workers", "throughput_rps", "p95_ms"):
+            if column not in frame:
+                raise ValueError(f"each sweep must have the column {column!r}")
+        kind = str(frame["kind"].iloc[0])
+        colour = KIND_COLOURS.get(kind, "tab:grey")
+        left.plot(frame["n_workers"], frame["throughput_rps"], "o-", color=colour, label=f"{kind} (measured)")
+        right.plot(frame["n_workers"], frame["p95_ms"], "o-", color=colour, label=f"{kind} (measured)")
+        top = max(top, int(frame["n_workers"].max()))
+    left.plot([1, top], [rate, rate * top], ":", color="grey", label=f"model: {rate:g} req/s per worker")
+    left.set(xlabel="workers N", ylabel="throughput (requests/s)", title="Throughput vs N")
+    right.set(xlabel="workers N", ylabel="P95 latency (ms)", title="P95 latency vs N")
+    left.legend(fontsize=8)
+    right.legend(fontsize=8)
+    return fig
+
+
+def plot_failover(runs, bin_s=0.25):
+    """Ok and failed requests per second and P95 over time for each failover run, the kill marked by a dashed line.
+
+    runs: {title: frame from ``scalelab.bench.cluster.failover_run``} (attrs["kill_at_s"] set); bin_s > 0.
+    Returns a matplotlib Figure.
+    """
+    from ..bench.cluster import timeline
+
+    width = v.positive("bin_s", bin_s)
+    if not runs:
+        raise ValueError("runs must hold at least one failover run")
+    fig, axes = base.plt.subplots(2, len(runs), figsize=(5 * len(runs), 4.4), dpi=90, sharex=True, sharey="row",
+                                  layout="constrained", squeeze=False)
+    for column, (name, run) in enumerate(runs.items()):
+        line = timeline(run, bin_s=width)
+        top, bottom = axes[0, column], axes[1, column]
+        top.bar(line["t_s"], line["ok_rps"], width=0.9 * width, align="edge", color="tab:green", label="ok replies/s")
+        top.bar(line["t_s"], line["failed"] / width, width=0.9 * width, align="edge", bottom=line["ok_rps"],
+                color="tab:red", label="failed requests/s")
+        bottom.plot(line["t_s"] + width / 2, line["p95_ms"], "o-", color="tab:purple")
+        for ax in (top, bottom):
+            ax.axvline(run.attrs["kill_at_s"], color="black", ls="--")
+        top.set(title=f"{name}: worker killed at the dashed line", ylabel="requests/s")
+        bottom.set_ylim(bottom=0)
+        bottom.set(xlabel="time since start (s)", ylabel="P95 of ok replies (ms)")
+    axes[0, 0].legend(fontsize=8)
+    return fig

@@ -288,22 +288,30 @@ def nines_explorer(nines=3.0):
 # Little's law and the interactive response-time law on measured numbers
 # --------------------------------------------------------------------------------------------------------------
 def littles_law_check(summary, server_stats=None):
-    """Compare L from the client (mean_in_flight) with throughput x mean latency, and with the server's own L.
+    """Compare L counted by the client with throughput x mean latency (Little's law), and with the server's own L.
 
-    summary: a dict from LoadResult.summary() (throughput_rps, mean_ms, mean_in_flight);
-    server_stats: optional dict from LoopbackService.stats() (mean_in_system).
-    Returns L_client, X_times_W (requests), their relative gap, and L_server with the time per request spent
-    outside the server's count: (L_client - L_server) / X in ms.
+    summary: a dict from LoadResult.summary() (throughput_rps, mean_ms, and sampled_in_flight: the load generator's
+    count of outstanding requests read every few ms, independent of the per-request times; when it is missing or
+    NaN, mean_in_flight, which is computed from those times, stands in);
+    server_stats: optional dict from LoopbackService.stats() (mean_in_system, utilization).
+    Returns L_client, X_times_W (requests), their relative gap, and with server_stats L_server, the time per
+    request spent outside the server's count, (L_client - L_server) / X in ms, and the server's mean queue depth
+    (requests waiting, not in service): L_server - utilisation x workers (server_stats' workers, else 1).
     """
     x = v.non_negative("throughput_rps", summary["throughput_rps"])
     w = v.non_negative("mean_ms", summary["mean_ms"]) / 1000
-    l_client = v.non_negative("mean_in_flight", summary["mean_in_flight"])
+    sampled = summary.get("sampled_in_flight", math.nan)
+    key = "sampled_in_flight" if sampled is not None and not math.isnan(sampled) else "mean_in_flight"
+    l_client = v.non_negative(key, summary[key])
     out = {"L_client": l_client, "X_times_W": x * w,
            "relative_gap": abs(l_client - x * w) / l_client if l_client > 0 else 0.0}
     if server_stats is not None:
         l_server = v.non_negative("mean_in_system", server_stats["mean_in_system"])
         out["L_server"] = l_server
         out["outside_server_ms"] = 1000 * (l_client - l_server) / x if x > 0 else math.nan
+        if "utilization" in server_stats:
+            busy = v.probability("utilization", server_stats["utilization"]) * server_stats.get("workers", 1)
+            out["queue_depth"] = max(0.0, l_server - busy)
     return out
 
 

@@ -189,3 +189,73 @@ def cost_explorer(table=None, tier=0, performance_point=0.5):
              "performance_max": tuple(table["performance_max"]), "labels": tuple(table["tier"])}
     return base.Explorer(cost_compute, cost_draw, controls, setup=cost_setup, css_class="lesson03-cost", fixed=fixed,
                          size_in=(8.0, 3.1))
+
+
+def plot_cpu_speedups(speedups, cores):
+    """Measured speed-ups of threads and processes against the ideal line and the machine's core count.
+
+    speedups: a DataFrame with columns kind ("thread" / "process"), workers and speedup (as from
+    ``scalelab.bench.vertical.speedups``); cores: this machine's core count (>= 1). Returns a matplotlib Figure.
+    """
+    c = v.integer("cores", cores, low=1)
+    if not {"kind", "workers", "speedup"} <= set(getattr(speedups, "columns", [])):
+        raise ValueError("speedups must be a DataFrame with columns 'kind', 'workers' and 'speedup'")
+    fig, ax = base.figure(6.5, 3.4)
+    top = int(speedups["workers"].max())
+    for kind, marker, label in (("thread", "s-", "threads"), ("process", "o-", "processes")):
+        rows = speedups[speedups["kind"] == kind]
+        ax.plot(rows["workers"], rows["speedup"], marker, label=f"{label} (measured)")
+    n = np.arange(1, top + 1)
+    ax.plot(n, np.minimum(n, c), ":", color="grey", label=f"model: min(workers, {c} cores)")
+    ax.axvline(c, color="red", lw=0.8, ls="--", label=f"cores on this machine ({c})")
+    ax.set_xlabel("workers")
+    ax.set_ylabel("speed-up over 1 worker (x)")
+    ax.set_title("CPU-bound pure Python: threads vs processes")
+    ax.legend(fontsize=8)
+    return fig
+
+
+CACHE_MARKS_KB = (("~L1", 32), ("~L2", 1024), ("~L3", 32 * 1024))  # typical sizes, drawn as dotted lines
+
+
+def plot_memory_hierarchy(per_size):
+    """Time per element read (ns) against working-set size (KB), sequential and random, with typical cache sizes.
+
+    per_size: a DataFrame with columns pattern ("sequential" / "random"), size_bytes and ns_per_access.
+    Returns a matplotlib Figure.
+    """
+    if not {"pattern", "size_bytes", "ns_per_access"} <= set(getattr(per_size, "columns", [])):
+        raise ValueError("per_size must be a DataFrame with columns 'pattern', 'size_bytes' and 'ns_per_access'")
+    fig, ax = base.figure(6.5, 3.4)
+    for pattern, marker in (("sequential", "o-"), ("random", "s-")):
+        rows = per_size[per_size["pattern"] == pattern]
+        ax.plot(rows["size_bytes"] / 1024, rows["ns_per_access"], marker, label=f"{pattern} (measured)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    top = ax.get_ylim()[1]
+    for label, kb in CACHE_MARKS_KB:
+        ax.axvline(kb, color="grey", lw=0.6, ls=":")
+        ax.text(kb, top * 0.8, label, fontsize=8)
+    ax.set_xlabel("working set (KB, log scale)")
+    ax.set_ylabel("time per element read (ns, log scale)")
+    ax.set_title("The memory hierarchy of this machine")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_write_durability(writes_per_s):
+    """Median writes per second for each durability mode as bars on a log axis.
+
+    writes_per_s: a pandas Series indexed by mode ("buffered", "fsync_end", "fsync_each"), values > 0.
+    Returns a matplotlib Figure.
+    """
+    values = v.samples("writes_per_s", list(writes_per_s.values))
+    if np.any(values <= 0):
+        raise ValueError("writes_per_s must be > 0 for every mode")
+    fig, ax = base.figure(6.0, 3.0)
+    colours = {"buffered": "tab:green", "fsync_end": "tab:olive", "fsync_each": "tab:red"}
+    ax.bar(list(writes_per_s.index), values, color=[colours.get(m, "tab:blue") for m in writes_per_s.index])
+    ax.set_yscale("log")
+    ax.set_ylabel("writes per second (log scale)")
+    ax.set_title(f"{len(values)} write modes, median of the repeats")
+    return fig
