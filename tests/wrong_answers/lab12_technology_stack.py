@@ -115,7 +115,7 @@ CASES = [
                 "        e, n = sum(errors[start:minute + 1]), sum(requests[start:minute + 1])\n"
                 "        return (e / n if n else 0.0) / (1 - slo)\n"
                 "    return burn(5) > 14.4",
-                says="15 minutes into the incident", why="the short window alone pages on every burst"),
+                says="16 minutes into the incident", why="the short window alone pages on every burst"),
     WrongAnswer("burn_answer", "test_burn_page",
                 "def should_page(errors, requests, slo, minute):\n"
                 "    def burn(window):\n        start = max(0, minute + 1 - window)\n"
