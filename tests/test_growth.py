@@ -97,6 +97,20 @@ def test_cost_is_the_sum_of_the_tiers_plus_monitoring(scale):
     assert scale.cost_usd == pytest.approx(sum(t.cost_usd for t in scale.tiers) + g.DEFAULT.server_usd_month)
 
 
+def test_app_servers_follow_lesson_08_method_with_one_spare_and_no_utilisation_discount():
+    """Behind a balancer: ceil(load / capacity) carry the load at the P95 target, one more survives one server down;
+    each server then carries at most its measured capacity, not 70 % of it."""
+    plan = {"foundation": ["monitoring"], "growth": ["load_balancer"], "scale": [], "optimization": []}
+    cap = 150.0
+    r = g.simulate_phase(plan, "growth", cap, rng=0)
+    planned = g.phase_targets().set_index("phase").loc["growth", "peak_rps"] * (1 + g.DEFAULT.headroom)
+    carry = math.ceil(planned / cap)
+    assert r.tier("app").machines == carry + 1
+    assert planned / (r.tier("app").machines - 1) <= cap            # one server down: still within capacity
+    assert planned / (r.tier("app").machines - 2) > cap              # one server fewer would not be
+    assert g.app_servers_for(0, cap) == 2 and g.app_servers_for(150, 150, minimum=1) == 2
+
+
 def test_auto_scaling_costs_less_than_a_fleet_sized_for_the_peak():
     fixed = {**GOOD, "scale": ["service_split", "bigger_server"], "optimization": ["sharding", "auto_scaling"]}
     trace = g.traffic_trace(100_000, rng=np.random.default_rng(2))

@@ -13,7 +13,9 @@ How the system is modelled (every figure is an assumption of ``Assumptions``, st
   one database query each);
 - app servers: each an M/M/c queue of ``workers`` slots whose service time is chosen so that one server meets
   lesson 08's P95 target (50 ms) exactly at the learner's measured capacity; behind a load balancer the load is
-  split evenly (n servers at lambda/n each); without one there is one server;
+  split evenly (n servers at lambda/n each), sized as in lesson 08: ceil(load / capacity) plus one spare for one
+  server down, no utilisation discount on a capacity already measured at the P95 target; without one there is
+  one server;
 - cache, database primaries and replicas: M/M/c queues per machine, load split evenly over the machines of a tier;
 - the P95 of a request: sampled (seeded) from the exact response-time distribution of each tier it crosses plus
   the network hops; each tier's own P95 is ``capacity.response_time_percentile`` at its load;
@@ -68,8 +70,11 @@ class Assumptions:
     requests the CDN answers at its edge; cdn_usd_per_million: what it charges; edge_ms: a CDN hit at the edge;
     hop_ms: one network hop inside the data centre; machine_mtbf_h: mean hours between failures of a machine;
     repair_h_monitored / repair_h_unmonitored: hours to notice and repair it with and without monitoring;
-    cdn_availability: the CDN's own; utilization: planned share of capacity (lesson 08's 70 %); headroom: extra
-    load a fixed fleet is sized for above the nominal peak (30 %); domains: the services a split makes and their
+    cdn_availability: the CDN's own; utilization: planned share of a cache or database machine's raw capacity
+    (slots x service rate: 70 %, which keeps their queues short); app servers are not discounted: your capacity
+    already stops at the P95 target, so lesson 08's method applies (load / capacity, rounded up, plus one spare
+    server for one server down); headroom: extra load above the nominal peak a fixed fleet is sized for, for busier
+    days and spikes (30 %), a margin on demand, separate from the spare for failures; domains: the services a split makes and their
     shares of the data (the largest sets the busiest database); service_min: instances of each service at least;
     budget_usd_per_user: the monthly budget per user in each phase (it falls as the system grows).
     """
@@ -326,13 +331,23 @@ def _machines_for(load_rps, per_machine_rps, assumptions, minimum=1):
     return max(minimum, capacity.servers_needed(load_rps, per_machine_rps, assumptions.utilization))
 
 
+def app_servers_for(load_rps, capacity_rps, minimum=2):
+    """Lesson 08's method for app servers: ceil(load / capacity at the P95 target) carry the load, plus one spare so
+    that the load still fits with one server down; at least ``minimum``. No utilisation discount: the capacity
+    already stops where the P95 target stops being met."""
+    carry = capacity.servers_needed(v.non_negative("load_rps", load_rps), v.positive("capacity_rps", capacity_rps),
+                                    utilization=1.0)
+    return max(v.integer("minimum", minimum, low=1), carry + 1)
+
+
 def simulate_phase(plan, phase, capacity_rps=None, trace=None, samples=20_000, assumptions=DEFAULT, rng=None):
     """Score one phase of a plan: the system built from the interventions in place, at the phase's traffic.
 
     capacity_rps: one app server's capacity measured in lesson 08 (requests/s at P95 <= 50 ms; None: the default);
     trace: hourly load (requests/s; None: ``traffic_trace`` of the phase's nominal peak, seeded by ``rng``);
     samples: requests sampled for the P95 (>= 1000). Fixed fleets are sized for the nominal peak with the
-    assumed headroom; with auto_scaling the app servers follow the trace hour by hour. Returns a PhaseResult.
+    assumed headroom; with auto_scaling the app servers follow the trace hour by hour. App servers: one spare
+    above ceil(load / capacity) (``app_servers_for``). Returns a PhaseResult.
     """
     a = assumptions
     steps = in_place(plan, phase)
@@ -372,9 +387,9 @@ def simulate_phase(plan, phase, capacity_rps=None, trace=None, samples=20_000, a
     if not lb:
         counts = np.ones(len(load), dtype=int)
     elif "auto_scaling" in has:
-        counts = np.array([_machines_for(x * app_share, app_cap, a, minimum) for x in load])
+        counts = np.array([app_servers_for(x * app_share, app_cap, minimum) for x in load])
     else:
-        counts = np.full(len(load), _machines_for(nominal * app_share, app_cap, a, minimum))
+        counts = np.full(len(load), app_servers_for(nominal * app_share, app_cap, minimum))
     at_peak = int(counts[int(np.argmax(load))])
     app = _queue_tier("app", peak * app_share, at_peak, app_rate, a.workers, app_price * price, a_machine)
     tiers.append(replace(app, cost_usd=float(counts.mean()) * app_price * price))

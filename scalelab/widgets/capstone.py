@@ -58,7 +58,8 @@ def tiers_compute(plans=None, plan="reference", phase="foundation", capacity_rps
 
 def tiers_setup(fig, params):
     """Horizontal bars: utilisation of each tier's busiest machine at the phase's peak hour, the bottleneck in red,
-    the planned 70 % and saturation (100 %) as lines."""
+    the 70 % the cache and database machines are planned at and saturation (100 %) as lines (app servers are
+    planned on the measured capacity instead, lesson 08's method)."""
     from matplotlib.collections import PolyCollection
 
     ax = fig.add_subplot()
@@ -66,7 +67,7 @@ def tiers_setup(fig, params):
     bars = PolyCollection([_bar(yi, 0) for yi in y], facecolors="tab:blue", edgecolors="none", animated=True)
     bars.y = y
     ax.add_collection(bars)
-    ax.axvline(growth.DEFAULT.utilization, color="tab:green", ls="--", lw=1, label="planned (70 %)")
+    ax.axvline(growth.DEFAULT.utilization, color="tab:green", ls="--", lw=1, label="cache, database planned (70 %)")
     ax.axvline(1.0, color="black", ls=":", lw=1, label="saturated (100 %)")
     ax.set_xlim(0, UTIL_TOP)
     ax.set_ylim(-0.6, len(y) - 0.4)
