@@ -34,6 +34,7 @@ from nbgrader.plugins import LateSubmissionPlugin
 from nbgrader.preprocessors import ClearHiddenTests
 
 from . import _validate as v
+from . import sandbox
 
 GUARDED_NAMES = ("sl", "scalelab", "grading", "models", "builtins", "__builtins__", "np", "numpy", "math")
 REBOUND_NAMES = ("sl", "scalelab", "grading")
@@ -436,6 +437,11 @@ def autograde(lab, course_root=".", jobs=None, memory_gb=4.0, timeout=None, stud
         status, messages = prepare(submitted / student / lab, released)
         outcomes[student] = Outcome(student, status=status, messages=messages)
     released_texts = {name: (course / "labs" / lab / name).read_text(encoding="utf-8") for name in released}
+    unjudgeable = _unjudgeable_tests(course, lab, released)
+    if unjudgeable:
+        print(f"WARNING: test cell(s) {', '.join(unjudgeable)} of {lab} are not plain Python (magics?), so the grader "
+              "cannot run them outside the sandbox: they fail for every student. Rewrite them in Python.",
+              file=sys.stderr)
     tasks = [_task(course, lab, s, sorted(released), memory_gb, timeout_s, sandbox)
              for s in everyone if outcomes[s].status == "graded"]
     log, sandboxed = [], True
@@ -455,7 +461,20 @@ def autograde(lab, course_root=".", jobs=None, memory_gb=4.0, timeout=None, stud
     table = pd.DataFrame([o.row() for o in outcomes.values()],
                          columns=list(Outcome.__dataclass_fields__)[:4] + ["message"])
     table.attrs["sandboxed"] = sandboxed or not tasks
+    table.attrs["unjudgeable"] = unjudgeable
     return table
+
+
+def _unjudgeable_tests(course, lab, released):
+    from .grader import is_test_cell
+    from .judge import unjudgeable
+
+    cells = []
+    for name in released:
+        notebook = json.loads((course / "solutions" / lab / name).read_text(encoding="utf-8"))
+        cells += [(c["metadata"]["nbgrader"]["grade_id"], "".join(c["source"])) for c in notebook["cells"]
+                  if is_test_cell(c)]
+    return unjudgeable(cells)
 
 
 def main(argv=None):

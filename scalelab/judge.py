@@ -139,6 +139,21 @@ def course_imports(cells):
     return "\n".join(dict.fromkeys(lines))
 
 
+def unjudgeable(cells):
+    """Grade ids of test cells the grader cannot run as Python (IPython magics, shell escapes, syntax errors).
+
+    Such a cell is never sent to the student's kernel instead (its verdict would be the student's to forge): it
+    fails for every student, and the classroom command names it before grading so the author can rewrite it.
+    """
+    bad = []
+    for grade_id, source in cells:
+        try:
+            compile(source, f"<test {grade_id}>", "exec")
+        except (SyntaxError, ValueError):
+            bad.append(grade_id)
+    return bad
+
+
 def hidden_lines(source):
     """Line numbers (1-based) between the hidden-test markers."""
     hidden, inside = set(), False
