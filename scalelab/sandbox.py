@@ -46,8 +46,9 @@ def _read_only_paths():
     return [p for p in dict.fromkeys(os.path.realpath(p) for p in paths) if os.path.isdir(p)]
 
 
-def bwrap_command(bwrap, work, argv, tmp_mb=512):
-    """The bubblewrap command line running ``argv`` in ``work`` (the only writable folder)."""
+def bwrap_command(bwrap, work, argv):
+    """The bubblewrap command line running ``argv`` in ``work``; its /tmp and home are folders beside ``work``
+    (on disk, so the course's real disk writes and fsyncs stay real), private to this submission."""
     command = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--uid", "1000", "--gid", "1000",
                "--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev"]
     for path in _read_only_paths():
@@ -55,8 +56,12 @@ def bwrap_command(bwrap, work, argv, tmp_mb=512):
     for name in ("/lib", "/lib64", "/bin", "/sbin"):
         if os.path.islink(name):
             command += ["--symlink", os.readlink(name), name]
-    command += ["--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp", "--size", str(tmp_mb * 2**20), "--tmpfs", "/home",
-                "--dir", SANDBOX_HOME, "--bind", str(work), str(work), "--chdir", str(work), "--clearenv"]
+    private = pathlib.Path(work).parent
+    for name in ("tmp", "home"):
+        (private / name).mkdir(exist_ok=True)
+        os.chmod(private / name, 0o777)
+    command += ["--bind", str(private / "tmp"), "/tmp", "--bind", str(private / "home"), SANDBOX_HOME,
+                "--bind", str(work), str(work), "--chdir", str(work), "--clearenv"]
     for key, value in _kernel_environment(SANDBOX_HOME).items():
         command += ["--setenv", key, value]
     return command + ["--", *argv]
