@@ -9,6 +9,7 @@ Without bubblewrap (macOS, Windows, or not installed) the kernel runs in the thr
 with the same time and memory limits and its process group ended afterwards: see docs/GRADING.md for what that
 does and does not protect.
 """
+import functools
 import json
 import os
 import pathlib
@@ -22,8 +23,11 @@ from queue import Empty
 
 SANDBOX_HOME = "/home/student"
 MAX_OUTPUT_CHARS = 200_000
+SECRET_FILES = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/machine-id")
+SECRET_FOLDERS = ("/etc/ssh", "/etc/ssl/private", "/etc/sudoers.d")
 
 
+@functools.lru_cache(maxsize=1)
 def bwrap_path():
     """Path of a working ``bwrap``, or None (not installed, or it cannot create namespaces here)."""
     path = shutil.which("bwrap")
@@ -39,7 +43,7 @@ def _read_only_paths():
     import scalelab
 
     package = pathlib.Path(scalelab.__file__).resolve().parent
-    paths = ["/usr", "/etc", "/opt", sys.base_prefix, sys.prefix, str(package), str(package.parent / "data")]
+    paths = ["/usr", "/etc", sys.base_prefix, sys.prefix, str(package), str(package.parent / "data")]
     for name in ("/lib", "/lib64", "/bin", "/sbin"):
         if os.path.isdir(name) and not os.path.islink(name):
             paths.append(name)
@@ -56,6 +60,12 @@ def bwrap_command(bwrap, work, argv):
     for name in ("/lib", "/lib64", "/bin", "/sbin"):
         if os.path.islink(name):
             command += ["--symlink", os.readlink(name), name]
+    for secret in SECRET_FILES:  # the sandbox user maps to the grader's uid: hide what only it may read
+        if os.path.isfile(secret):
+            command += ["--ro-bind", "/dev/null", secret]
+    for secret in SECRET_FOLDERS:
+        if os.path.isdir(secret):
+            command += ["--tmpfs", secret]
     private = pathlib.Path(work).parent
     for name in ("tmp", "home"):
         (private / name).mkdir(exist_ok=True)
