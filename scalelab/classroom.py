@@ -455,7 +455,8 @@ def autograde(lab, course_root=".", jobs=None, memory_gb=4.0, timeout=None, stud
             outcome = outcomes[task["student"]]
             sandboxed &= bool(result.get("sandboxed"))
             log.append(f"== {outcome.student}: {result.get('seconds', 0):.1f} s, sandboxed: "
-                       f"{result.get('sandboxed')} {result.get('error', '')}\n{result.get('log', '')}")
+                       f"{result.get('sandboxed')}, process {result.get('pid')}, from {result.get('started', 0):.1f} "
+                       f"to {result.get('ended', 0):.1f} {result.get('error', '')}\n{result.get('log', '')}")
             record_result(gb, course, lab, outcome, result)
     (course / f"autograde-{lab}.log").write_text("\n".join(log), encoding="utf-8")
     if tasks and not sandboxed:

@@ -113,7 +113,8 @@ def grade_submission(task):
     """Grade one submission (a dict, see ``scalelab.classroom._task``); return plain data for the coordinator."""
     start = time.monotonic()
     deadline = start + task["total_timeout_s"]
-    result = {"student": task["student"], "notebooks": {}, "sandboxed": False, "kernel_died": False, "log": ""}
+    result = {"student": task["student"], "notebooks": {}, "sandboxed": False, "kernel_died": False, "log": "",
+              "pid": os.getpid(), "started": time.time()}
     base = pathlib.Path(tempfile.mkdtemp(prefix="scalelab-grade-"))
     try:
         for name, texts in task["notebooks"].items():
@@ -140,5 +141,5 @@ def grade_submission(task):
             result["log"] += log.read_text(errors="replace")[-5000:]
     finally:
         shutil.rmtree(base, ignore_errors=True)
-    result["seconds"] = time.monotonic() - start
+    result["seconds"], result["ended"] = time.monotonic() - start, time.time()
     return result
