@@ -51,6 +51,12 @@ class Attack:
     targets: tuple = ()       # glob patterns ("course:...", "home:...", "package:...") of what it tries to change
 
     @property
+    def disruptive(self):
+        """It aims at other students or at the batch itself (so a table of what each attack does alone needs it
+        graded in a batch of its own)."""
+        return self.kind in ("writing", "escaping")
+
+    @property
     def student(self):
         return f"rt_{self.name}"
 

@@ -116,6 +116,8 @@ def prepare_home(home):
     """The grader's home, with the folders IPython and Jupyter make on first use already there."""
     (home / ".ipython" / "profile_default" / "startup").mkdir(parents=True)
     (home / ".local" / "share" / "jupyter" / "runtime").mkdir(parents=True)
+    (home / ".jupyter").mkdir()
+    (home / ".jupyter" / "migrated").write_text("")   # jupyter_core's one-time migration: already done
 
 
 # --- hashing what must not change ---------------------------------------------------------------------------------
@@ -377,6 +379,7 @@ class LiveScript(HTMLParser):
 
 
 def live_marks(text):
+    """Names of the attacks whose mark sits in a live position of an HTML page."""
     parser = LiveScript()
     parser.feed(text)
     return parser.live
@@ -659,7 +662,7 @@ def attack_violations(batch, attack):
     fb = batch.feedback.get(student, {})
     if fb.get("hidden"):
         out.append(f"{len(set(fb['hidden']))} hidden-test lines in its feedback")
-    if attack.mark in fb.get("live", []):
+    if attack.name in fb.get("live", []):
         out.append("live script in its feedback HTML")
     for page, marks in (batch.browser or {}).items():
         if f"/feedback/{student}/" in page and attack.mark in marks:
@@ -758,6 +761,9 @@ def main(argv=None):
     parser.add_argument("--grader", choices=("classroom", "nbgrader"), default="classroom")
     parser.add_argument("--attacks", default="", help="comma-separated names (default: all)")
     parser.add_argument("--isolated", action="store_true", help="each attack in a batch of its own")
+    parser.add_argument("--grouped", action="store_true",
+                        help="the attacks on other students or on the batch each in a batch of its own, the rest "
+                             "together (what each attack does on its own, in fewer batches)")
     parser.add_argument("--time-limit", type=float, default=TIME_LIMIT_S)
     parser.add_argument("--json", default="", help="write the rows to this JSON file")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway course folders")
@@ -768,7 +774,13 @@ def main(argv=None):
     rows = []
     try:
         template = make_template(workdir, lab)
-        groups = [[a] for a in chosen] if args.isolated else [chosen]
+        if args.isolated:
+            groups = [[a] for a in chosen]
+        elif args.grouped:
+            groups = [[a for a in chosen if not a.disruptive]] + [[a] for a in chosen if a.disruptive]
+            groups = [g for g in groups if g]
+        else:
+            groups = [chosen]
         for i, group in enumerate(groups):
             batch = run_batch(group, args.grader, workdir / f"batch{i}", template, lab, args.time_limit)
             print(summary(batch), flush=True)
