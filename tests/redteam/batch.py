@@ -51,7 +51,7 @@ GRADER_OUTPUTS = ("autograded", "feedback", "gradebook.db", "gradebook.db-journa
 HOME_CACHES = (".cache", ".local/share/jupyter/runtime", ".config/matplotlib", ".ipython/profile_default/db",
                ".ipython/profile_default/log", ".ipython/profile_default/pid", ".ipython/profile_default/security")
 CELL_TIMEOUT_S = 10          # per-cell limit given to the grader (the lab's slowest cell takes ~3 s)
-TIME_LIMIT_S = 420           # the whole batch; past it the batch counts as hung and is ended
+TIME_LIMIT_S = 600           # the whole batch; past it the batch counts as hung and is ended
 FEEDBACK_LIMIT_S = 300
 MARK = re.compile(r"REDTEAM:([a-z_]+)")
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -667,14 +667,26 @@ def attack_violations(batch, attack):
     for page, marks in (batch.browser or {}).items():
         if f"/feedback/{student}/" in page and attack.mark in marks:
             out.append("its script ran in Chromium when the feedback page opened")
-    if "REDTEAM-REAL-HOME-VISIBLE" in _graded_text(batch, student) and "writable" in _graded_text(batch, student):
+    printed = _graded_text(batch, student)
+    if "REDTEAM-REAL-HOME-VISIBLE" in printed and "writable" in printed:
         out.append("the grader's real home was visible and writable from the kernel")
     return out
 
 
 def _graded_text(batch, student):
+    """What the student's cells printed (outputs of its graded notebooks, not their source)."""
     folder = batch.course / "autograded" / student
-    return "".join(p.read_text(errors="replace") for p in folder.rglob("*.ipynb")) if folder.exists() else ""
+    texts = []
+    for path in sorted(folder.rglob("*.ipynb")) if folder.exists() else []:
+        try:
+            cells = json.loads(path.read_text(errors="replace"))["cells"]
+        except (ValueError, KeyError):
+            continue
+        for cell in cells:
+            for output in cell.get("outputs", []):
+                text = output.get("text", "")
+                texts.append("".join(text) if isinstance(text, list) else str(text))
+    return "\n".join(texts)
 
 
 def control_violations(batch):
