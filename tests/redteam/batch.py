@@ -47,7 +47,7 @@ CONTROLS = {"blank_before": "a_control_blank", "good_before": "a_control_good",
             "blank_after": "z_control_blank", "good_after": "z_control_good"}
 # What the grader itself writes in the course directory: not hashed (its content is checked on its own).
 GRADER_OUTPUTS = ("autograded", "feedback", "gradebook.db", "gradebook.db-journal", "gradebook.db-wal",
-                  "gradebook.db-shm", ".nbgrader.log", "autograde-*.log", "grading-logs", "classroom-logs")
+                  "gradebook.db-shm", ".nbgrader.log", "autograde-*.log")
 HOME_CACHES = (".cache", ".local/share/jupyter/runtime", ".config/matplotlib", ".ipython/profile_default/db",
                ".ipython/profile_default/log", ".ipython/profile_default/pid", ".ipython/profile_default/security")
 CELL_TIMEOUT_S = 10          # per-cell limit given to the grader (the lab's slowest cell takes ~3 s)
