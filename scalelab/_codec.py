@@ -125,10 +125,10 @@ def _dump_pandas(value, depth, counter):
 
     if type(value) is pd.DataFrame:
         return {"t": "DataFrame", "columns": dump(list(value.columns), depth + 1, counter),
-                "index": _dump_column(value.index, depth, counter),
+                "index": _dump_column(value.index, depth, counter), "attrs": dump(dict(value.attrs), depth + 1, counter),
                 "v": [_dump_column(value.iloc[:, i], depth, counter) for i in range(value.shape[1])]}
     if type(value) is pd.Series:
-        return {"t": "Series", "name": dump(value.name, depth + 1, counter),
+        return {"t": "Series", "name": dump(value.name, depth + 1, counter), "attrs": dump(dict(value.attrs), depth + 1, counter),
                 "index": _dump_column(value.index, depth, counter), "v": _dump_column(value, depth, counter)}
     if isinstance(value, pd.Index) and type(value) in (pd.Index, pd.RangeIndex, pd.DatetimeIndex):
         return {"t": "Index", "name": dump(value.name, depth + 1, counter), "v": _dump_column(value, depth, counter)}
@@ -219,6 +219,11 @@ def _floats_back(data):
     raise TypeError("bad array item")
 
 
+def _attrs(data, depth, call):
+    attrs = load(data.get("attrs"), depth + 1, call) if "attrs" in data else {}
+    return attrs if type(attrs) is dict else {}
+
+
 def _load_pandas(data, depth, call):
     import pandas as pd
 
@@ -231,7 +236,10 @@ def _load_pandas(data, depth, call):
             raise ValueError("columns and values differ")
         frame = pd.DataFrame(dict(zip(range(len(values)), values)), index=index)
         frame.columns = columns
+        frame.attrs = _attrs(data, depth, call)
         return frame
     if tag == "Series":
-        return pd.Series(_load_array(data["v"], depth, call), index=index, name=load(data["name"], depth + 1, call))
+        series = pd.Series(_load_array(data["v"], depth, call), index=index, name=load(data["name"], depth + 1, call))
+        series.attrs = _attrs(data, depth, call)
+        return series
     return pd.Index(_load_array(data["v"], depth, call), name=load(data["name"], depth + 1, call))

@@ -458,6 +458,8 @@ def autograde(lab, course_root=".", jobs=None, memory_gb=4.0, timeout=None, stud
                        f"{result.get('sandboxed')} {result.get('error', '')}\n{result.get('log', '')}")
             record_result(gb, course, lab, outcome, result)
     (course / f"autograde-{lab}.log").write_text("\n".join(log), encoding="utf-8")
+    if tasks and not sandboxed:
+        print(NOT_SANDBOXED, file=sys.stderr)
     table = pd.DataFrame([o.row() for o in outcomes.values()],
                          columns=list(Outcome.__dataclass_fields__)[:4] + ["message"])
     table.attrs["sandboxed"] = sandboxed or not tasks
@@ -495,7 +497,7 @@ def main(argv=None):
     pd.set_option("display.width", 200)
     pd.set_option("display.max_colwidth", 120)
     if not table.attrs.get("sandboxed", True):
-        print(NOT_SANDBOXED)
+        print(NOT_SANDBOXED)  # also on stderr: it must not be missed in a saved table
     print(table.to_string(index=False))
     if args.csv:
         table.to_csv(args.csv, index=False)

@@ -9,6 +9,7 @@ Without bubblewrap (macOS, Windows, or not installed) the kernel runs in the thr
 with the same time and memory limits and its process group ended afterwards: see docs/GRADING.md for what that
 does and does not protect.
 """
+import functools
 import json
 import os
 import pathlib
@@ -22,8 +23,11 @@ from queue import Empty
 
 SANDBOX_HOME = "/home/student"
 MAX_OUTPUT_CHARS = 200_000
+SECRET_FILES = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/machine-id")
+SECRET_FOLDERS = ("/etc/ssh", "/etc/ssl/private", "/etc/sudoers.d")
 
 
+@functools.lru_cache(maxsize=1)
 def bwrap_path():
     """Path of a working ``bwrap``, or None (not installed, or it cannot create namespaces here)."""
     path = shutil.which("bwrap")
@@ -39,15 +43,16 @@ def _read_only_paths():
     import scalelab
 
     package = pathlib.Path(scalelab.__file__).resolve().parent
-    paths = ["/usr", "/etc", "/opt", sys.base_prefix, sys.prefix, str(package), str(package.parent / "data")]
+    paths = ["/usr", "/etc", sys.base_prefix, sys.prefix, str(package), str(package.parent / "data")]
     for name in ("/lib", "/lib64", "/bin", "/sbin"):
         if os.path.isdir(name) and not os.path.islink(name):
             paths.append(name)
     return [p for p in dict.fromkeys(os.path.realpath(p) for p in paths) if os.path.isdir(p)]
 
 
-def bwrap_command(bwrap, work, argv, tmp_mb=512):
-    """The bubblewrap command line running ``argv`` in ``work`` (the only writable folder)."""
+def bwrap_command(bwrap, work, argv):
+    """The bubblewrap command line running ``argv`` in ``work``; its /tmp and home are folders beside ``work``
+    (on disk, so the course's real disk writes and fsyncs stay real), private to this submission."""
     command = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--uid", "1000", "--gid", "1000",
                "--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev"]
     for path in _read_only_paths():
@@ -55,8 +60,18 @@ def bwrap_command(bwrap, work, argv, tmp_mb=512):
     for name in ("/lib", "/lib64", "/bin", "/sbin"):
         if os.path.islink(name):
             command += ["--symlink", os.readlink(name), name]
-    command += ["--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp", "--size", str(tmp_mb * 2**20), "--tmpfs", "/home",
-                "--dir", SANDBOX_HOME, "--bind", str(work), str(work), "--chdir", str(work), "--clearenv"]
+    for secret in SECRET_FILES:  # the sandbox user maps to the grader's uid: hide what only it may read
+        if os.path.isfile(secret):
+            command += ["--ro-bind", "/dev/null", secret]
+    for secret in SECRET_FOLDERS:
+        if os.path.isdir(secret):
+            command += ["--tmpfs", secret]
+    private = pathlib.Path(work).parent
+    for name in ("tmp", "home"):
+        (private / name).mkdir(exist_ok=True)
+        os.chmod(private / name, 0o777)
+    command += ["--bind", str(private / "tmp"), "/tmp", "--bind", str(private / "home"), SANDBOX_HOME,
+                "--bind", str(work), str(work), "--chdir", str(work), "--clearenv"]
     for key, value in _kernel_environment(SANDBOX_HOME).items():
         command += ["--setenv", key, value]
     return command + ["--", *argv]

@@ -37,7 +37,7 @@ def test_each_kind_gets_a_fair_score_and_a_message(graded, kind):
     assert row["score"] == score, f"{kind}: score {row['score']}, want {score}; message: {row['message']}"
     if status:
         assert row["status"] == status, f"{kind}: status {row['status']}, want {status}"
-    if kind not in ("good", "wrong_kernel", "enormous_output"):
+    if kind not in ("good", "wrong_kernel", "enormous_output", "script_in_output"):
         assert row["message"] != "Graded.", f"{kind}: the student gets no explanation"
 
 
@@ -57,6 +57,19 @@ def test_flagged_zero_is_in_the_gradebook(course, graded):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         assert gb.find_submission(submissions.LAB, "monkeypatch").score == 0
         assert gb.find_submission(submissions.LAB, "good").score == 2
+
+
+def test_graded_notebooks_and_feedback_carry_no_script(course, graded):
+    graded_text = (course / "autograded" / "script_in_output" / submissions.LAB / f"{submissions.LAB}.ipynb").read_text()
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", submissions.LAB, "--force",
+                    "--student=script_in_output", "--log-level=ERROR"], cwd=course, check=True,
+                   env=classroom._environment())
+    html = next((course / "feedback" / "script_in_output").rglob("*.html")).read_text()
+    assert "<b>ok</b>" in graded_text  # harmless HTML stays
+    for text in (graded_text, html):
+        for live in ("<script>alert", "onerror=", "javascript:alert", "alert(3)"):
+            assert live not in text, f"{live!r} survives"
+    assert "45, 1.5" not in html and "HIDDEN TESTS" not in html
 
 
 def test_parallel_grades_equal_serial_grades(tmp_path):

@@ -9,7 +9,7 @@ import submissions
 from scalelab import classroom
 from scalelab.dask_loopback import loopback_cluster
 
-KINDS = ("good", "blank", "partial", "syntax_error", "deleted_test_cell", "monkeypatch")
+KINDS = ("good", "blank", "partial", "monkeypatch")
 
 
 def _class(folder):

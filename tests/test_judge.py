@@ -40,7 +40,8 @@ def test_numpy_and_pandas_cross_with_their_types():
     assert array.dtype == np.float64 and array.shape == (2, 2) and np.isnan(array[1, 1])
     assert type(crossed(np.int64(7))) is np.int64
     frame = pd.DataFrame({"batch_size": [1, 8], "mean_ms": [0.5, 2.5]}, index=[10, 20])
-    assert crossed(frame).equals(frame)
+    frame.attrs["kill_at_s"] = 0.7
+    assert crossed(frame).equals(frame) and crossed(frame).attrs == {"kill_at_s": 0.7}
     series = pd.Series([1.0, 2.0], name="x")
     assert crossed(series).equals(series)
 
