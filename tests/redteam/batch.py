@@ -57,8 +57,13 @@ MARK = re.compile(r"REDTEAM:([a-z_]+)")
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
+WITHOUT_BWRAP = os.environ.get("REDTEAM_WITHOUT_BWRAP") == "1"   # hide bwrap from the grader: the fallback path
+
+
 def sandbox_available():
     """(True, '') when bubblewrap can make a sandbox here, else (False, why not)."""
+    if WITHOUT_BWRAP:
+        return False, "bubblewrap hidden from the grader (REDTEAM_WITHOUT_BWRAP=1)"
     bwrap = shutil.which("bwrap")
     if not bwrap:
         return False, "bubblewrap (bwrap) is not installed"
@@ -78,7 +83,7 @@ def grader_env(home, token):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_", "IPYTHON", "PYTEST", "MPL"))}
     scripts = os.path.dirname(sys.executable)
     env.update(HOME=str(home), REDTEAM_BATCH=token, PYTHONDONTWRITEBYTECODE="1",
-               PATH=scripts + os.pathsep + os.environ.get("PATH", ""))
+               PATH=scripts if WITHOUT_BWRAP else scripts + os.pathsep + os.environ.get("PATH", ""))
     return env
 
 
@@ -736,6 +741,8 @@ def batch_violations(batch):
     if left:
         out.append(f"{len(left)} processes left: " + "; ".join(
             f"{pid} [{f['attack'] or '?'}] {f['cmd'][:60]}" for pid, f in list(left.items())[:6]))
+    if batch.grader == "classroom" and not sandbox_available()[0] and "NOT SANDBOXED" not in batch.log:
+        out.append("graded without a sandbox, and the command's output does not say NOT SANDBOXED")
     if "timed out" in batch.feedback_by:
         out.append("generating the feedback timed out")
     return out
