@@ -385,7 +385,7 @@ def _results(tasks, jobs, scheduler):
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None if scheduler else LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                                  memory_limit=0, dashboard_address=None, host="127.0.0.1",
+                                                  memory_limit=0, dashboard_address="127.0.0.1:0", host="127.0.0.1",
                                                   silence_logs=logging.ERROR)
     try:
         with Client(scheduler or cluster) as client:

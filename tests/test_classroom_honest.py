@@ -42,7 +42,7 @@ def course(tmp_path_factory):
 def tables(course):
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, memory_limit=0, dashboard_address=None,
+    with LocalCluster(n_workers=2, threads_per_worker=1, memory_limit=0, dashboard_address="127.0.0.1:0",
                       host="127.0.0.1") as cluster:
         return {lab: classroom.autograde(lab, course_root=course, scheduler=cluster.scheduler_address)
                 .set_index("student") for lab in LABS}
