@@ -240,9 +240,9 @@ KNOWN_FAILURES = {
                    "grader could not finish it: the parts after that score zero. Find the cell that stops Python "
                    "and remove it.",
 }
-NOT_SANDBOXED = ("NOT SANDBOXED: bubblewrap (bwrap) is not available here, so student code ran as this user in a "
-                 "throwaway folder with time and memory limits only; it could read and write your files. "
-                 "See docs/GRADING.md.")
+NOT_SANDBOXED = ("NOT SANDBOXED: student code ran as this user in a throwaway folder with time and memory limits "
+                 "only (bubblewrap, bwrap, is not available here, or the sandbox was turned off); it could read and "
+                 "write your files. The tests still ran in the grader. See docs/GRADING.md.")
 
 
 def course_settings(course):
