@@ -18,11 +18,13 @@ student with score, maximum, status and a message the student can read.
 import argparse
 import ast
 import base64
+import html
 import json
 import logging
 import math
 import os
 import pathlib
+import re
 import stat
 import sys
 import warnings
@@ -148,6 +150,11 @@ def prepare(folder, released):
             return "unreadable", messages + [
                 f"'{name}' is not a readable notebook ({type(exc).__name__}): it could not be graded and scores zero. "
                 "Download the lab again, paste your answers in, and submit the fresh file."]
+        if not isinstance(cells, list) or len(cells) > max_cells(released[name]):
+            return "refused", messages + [
+                f"'{name}' holds {len(cells) if isinstance(cells, list) else 'no list of'} cells, far more than the "
+                "lab has: it was not graded and scores zero. Download the lab again, paste your "
+                "answers in, and submit the fresh file."]
         touched = repair_metadata(cells, released[name])
         if touched:
             (folder / name).write_text(json.dumps(notebook, indent=1), encoding="utf-8")
@@ -286,8 +293,36 @@ def _task(course, lab, student, names, memory_gb, timeout_s, sandbox):
             "timeout_s": timeout_s, "total_timeout_s": max(300, 4 * timeout_s), "sandbox": sandbox}
 
 
+def max_cells(released_cells):
+    """The most cells a submission may hold: five times the released lab's, and at least 500."""
+    return max(500, 5 * len(released_cells))
+
+
+# A link target (inline, reference, autolink or attribute) that starts with a scheme which runs script.
+_SCRIPT_LINK = re.compile(r"(\]\(|\]:|<|=[\"']?)<?(javascript|vbscript|data):", re.IGNORECASE)
+
+
+def _script_link(markdown):
+    """True when Markdown text holds a link target that runs script (entities and spaces undone first)."""
+    text = "".join(ch for ch in html.unescape(markdown) if ch.isprintable() and not ch.isspace())
+    return bool(_SCRIPT_LINK.search(text))
+
+
+def _plain_output_metadata(output):
+    """Output metadata reduced to numeric image sizes (nbconvert prints width and height unescaped)."""
+    kept = {}
+    for mime, values in (output.get("metadata") or {}).items():
+        if isinstance(values, dict):
+            sizes = {k: v for k, v in values.items() if k in ("width", "height")
+                     and isinstance(v, (int, float)) and not isinstance(v, bool)}
+            if sizes:
+                kept[mime] = sizes
+    return kept
+
+
 def sanitize(notebook_text):
-    """A graded notebook safe to show: HTML and Markdown cleaned (bleach), script outputs dropped."""
+    """A graded notebook safe to show: HTML and Markdown cleaned (bleach), script outputs and script links dropped,
+    output metadata reduced to numeric image sizes."""
     import nbformat
     from nbconvert.preprocessors.sanitize import SanitizeHTML
 
@@ -296,6 +331,11 @@ def sanitize(notebook_text):
     for cell in notebook.cells:
         cell.metadata.pop("attachments", None)
         cell.pop("attachments", None)
+        if cell.cell_type == "markdown" and _script_link(cell.source):
+            cell.source = "*(This Markdown cell held a link that runs script; it was removed from the graded copy.)*"
+        for output in cell.get("outputs", []):
+            if "metadata" in output:
+                output["metadata"] = _plain_output_metadata(output)
     notebook.metadata = {k: v for k, v in notebook.metadata.items() if k in ("kernelspec", "language_info")}
     return nbformat.writes(notebook)
 

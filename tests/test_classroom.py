@@ -129,3 +129,30 @@ class TestChecksBeforeGrading:
             classroom.autograde("lab", course_root=tmp_path, jobs=0)
         with pytest.raises(ValueError, match="lab"):
             classroom.autograde("lab", course_root=tmp_path)
+
+
+def test_feedback_loses_script_links_and_unsafe_image_sizes():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("[click]( JaVa&#x73;cript:alert(1))"),
+                nbformat.v4.new_markdown_cell("Raw data: 5 rows, see [docs](https://example.org)"),
+                nbformat.v4.new_code_cell("display(...)")]
+    nb.cells[2].outputs = [nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBORw0KGgo="},
+        metadata={"image/png": {"width": 'x" onmouseover="alert(1)', "height": 300}})]
+    clean = nbformat.reads(classroom.sanitize(nbformat.writes(nb)), as_version=4)
+    assert "alert" not in clean.cells[0].source and "removed" in clean.cells[0].source
+    assert clean.cells[1].source == nb.cells[1].source                    # ordinary text and links stay
+    assert clean.cells[2].outputs[0].metadata == {"image/png": {"height": 300}}
+
+
+def test_a_notebook_with_far_more_cells_than_the_lab_is_refused(tmp_path):
+    import nbformat
+
+    released = {"lab.ipynb": {"part": {"grade_id": "part"}}}
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1") for _ in range(classroom.max_cells(released["lab.ipynb"]) + 1)]
+    nbformat.write(nb, tmp_path / "lab.ipynb")
+    status, messages = classroom.prepare(tmp_path, released)
+    assert status == "refused" and "far more than the lab has" in messages[0]
