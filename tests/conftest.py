@@ -4,12 +4,40 @@ import shutil
 import sys
 import tempfile
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
 # Lessons run by the tests (nbmake, the browser) record their guesses in a throwaway log, not the course folder's.
 _PREDICTIONS_DIR = tempfile.mkdtemp(prefix="scalelab-predictions-")
 os.environ.setdefault("SCALELAB_PREDICTIONS", os.path.join(_PREDICTIONS_DIR, "predictions.jsonl"))
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """Every (process, port) that scalelab.bench.processes.start started during the test."""
+    from scalelab.bench import processes
+
+    seen = []
+    real = processes.start
+
+    def recording(target, **kwargs):
+        process, port = real(target, **kwargs)
+        seen.append((process, port))
+        return process, port
+
+    monkeypatch.setattr(processes, "start", recording)
+    return seen
+
+
+@pytest.fixture
+def scratch(monkeypatch, tmp_path):
+    """Temporary files go to a folder of this test's own, so a test sees exactly what a benchmark left there."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
 
 
 def pytest_unconfigure(config):

@@ -6,7 +6,6 @@ import json
 import os
 import socket
 import sqlite3
-import tempfile
 import threading
 import time
 
@@ -17,47 +16,9 @@ import pytest
 from scalelab.bench import application, database, mystery, network, processes, storage, use
 from scalelab.bench.http import QuietJsonHandler, ThreadedServer
 
+from leftovers import nothing_left
+
 ERRORS = [RuntimeError, KeyboardInterrupt]
-
-
-def _port_refuses(port):
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex(("127.0.0.1", port)) != 0
-
-
-@pytest.fixture
-def started(monkeypatch):
-    """Every (process, port) that scalelab.bench.processes.start started during the test."""
-    seen = []
-    real = processes.start
-
-    def recording(target, **kwargs):
-        process, port = real(target, **kwargs)
-        seen.append((process, port))
-        return process, port
-
-    monkeypatch.setattr(processes, "start", recording)
-    return seen
-
-
-@pytest.fixture
-def scratch(monkeypatch, tmp_path):
-    """Temporary files go to a folder of this test's own, so a test sees exactly what a benchmark left there."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
-
-
-def _nothing_left(started, scratch=None):
-    assert started, "the benchmark started no process"
-    for process, port in started:
-        assert process.poll() is not None, f"process {process.pid} still runs"
-        assert _port_refuses(port), f"port {port} still accepts connections"
-    assert not processes._LIVE
-    if scratch is not None:
-        assert list(scratch.iterdir()) == []
 
 
 # ------------------------------------------------------------------------------------------------- shared handler
@@ -124,7 +85,7 @@ def test_database_server_answers_and_is_stopped(tmp_path, started, error):
                 raise error()
     except (RuntimeError, KeyboardInterrupt) as caught:
         assert error is not None and isinstance(caught, error)
-    _nothing_left(started)
+    nothing_left(started)
 
 
 def test_database_rejects_bad_settings(tmp_path):
@@ -151,7 +112,7 @@ def test_connection_pool_waits_then_times_out(tmp_path, started):
         assert pool.waits_s[0] < pool.holds_s[0]                 # the first request found the connection free
         with pool.connection():
             pass                                                 # given back: free again
-    _nothing_left(started)
+    nothing_left(started)
 
 
 def test_n_plus_one_counts_queries_and_rows(started, scratch):
@@ -164,7 +125,7 @@ def test_n_plus_one_counts_queries_and_rows(started, scratch):
         assert first.loc[(where, 5, "N+1")].tolist() == [6, 10]
     wall = frame.groupby(["where", "authors", "approach"])["wall_s"].median()
     assert wall[("loopback", 20, "N+1")] > 2 * wall[("loopback", 20, "join")]   # 21 round trips against 1
-    _nothing_left(started, scratch)
+    nothing_left(started, scratch)
 
 
 @pytest.mark.parametrize("error", ERRORS)
@@ -175,7 +136,7 @@ def test_n_plus_one_cleans_up_when_interrupted(monkeypatch, started, scratch, er
     monkeypatch.setattr(database, "_page_remote", broken)
     with pytest.raises(error):
         database.n_plus_one(authors=(5,), repeats=1)
-    _nothing_left(started, scratch)
+    nothing_left(started, scratch)
 
 
 @pytest.mark.parametrize("kwargs, word", [
@@ -197,7 +158,7 @@ def test_pool_sweep_shows_an_exhausted_pool(started, scratch):
     assert one["mean_in_use"] <= 1 + 1e-9 and four["mean_in_use"] <= 4 + 1e-9
     per_request = sweep.attrs["requests"]
     assert len(per_request) == 60 and set(per_request["pool_size"]) == {1, 4}
-    _nothing_left(started, scratch)
+    nothing_left(started, scratch)
 
 
 def test_pool_concurrency_queues_beyond_the_pool(started, scratch):
@@ -212,7 +173,7 @@ def test_pool_concurrency_queues_beyond_the_pool(started, scratch):
         database.pool_concurrency(pool_size=0)
     with pytest.raises(ValueError, match="seconds"):
         database.pool_concurrency(seconds=0)
-    _nothing_left(started, scratch)
+    nothing_left(started, scratch)
 
 
 def test_connection_pool_hands_connections_over_in_arrival_order(tmp_path, started):
@@ -237,7 +198,7 @@ def test_connection_pool_hands_connections_over_in_arrival_order(tmp_path, start
             thread.join(5)
         assert served == ["first", "second", "third", "holder again"]
         assert pool.in_use == 0 and pool.waiting == 0 and len(pool.waits_s) == 5
-    _nothing_left(started)
+    nothing_left(started)
 
 
 def test_cold_cache_lookups_small_run(scratch):
@@ -303,7 +264,7 @@ def test_thread_exhaustion_one_thread_against_async(started):
     assert threads["throughput_rps"] <= 1.1 * 20                       # at most 1 thread / 50 ms
     assert loop["throughput_rps"] > 2 * threads["throughput_rps"]
     assert threads["server_wait_ms"] > 20 and loop["server_wait_ms"] == 0
-    _nothing_left(started)
+    nothing_left(started)
 
 
 @pytest.mark.parametrize("error", ERRORS)
@@ -312,7 +273,7 @@ def test_blocking_service_is_stopped_after_an_exception(started, error):
         with application.BlockingService(mode="threads", pool_size=2, block_ms=1) as service:
             assert service.stats(reset=True)["pool_size"] == 2
             raise error()
-    _nothing_left(started)
+    nothing_left(started)
 
 
 @pytest.mark.parametrize("kwargs, word", [
@@ -348,7 +309,7 @@ def test_the_link_adds_its_delay_and_limits_its_bandwidth(started):
         time.sleep(0.12)                                    # the link writes its counters every 50 ms
         stats = link.stats()
         assert stats["down"]["bytes"] > 11_000 and stats["down"]["busy_s"] >= 0.1
-    _nothing_left(started)
+    nothing_left(started)
 
 
 @pytest.mark.parametrize("error", ERRORS)
@@ -357,7 +318,7 @@ def test_linked_payload_is_stopped_after_an_exception(started, scratch, error):
         with network.linked_payload(delay_ms=1) as link:
             assert network.fetch(link.port, "/health")[1]
             raise error()
-    _nothing_left(started, scratch)
+    nothing_left(started, scratch)
 
 
 def test_latency_sweep_new_connections_pay_the_handshake(started, scratch):
@@ -366,7 +327,7 @@ def test_latency_sweep_new_connections_pay_the_handshake(started, scratch):
     at = frame[frame["delay_ms"] == 15].set_index("connection")["median_ms"]
     assert at["kept alive"] >= 30 and at["new per request"] >= 60          # 2 and 4 one-way delays
     assert at["new per request"] > at["kept alive"]
-    _nothing_left(started, scratch)
+    nothing_left(started, scratch)
 
 
 def test_bandwidth_sweep_goodput_stays_below_the_bandwidth(started, scratch):
@@ -374,7 +335,7 @@ def test_bandwidth_sweep_goodput_stays_below_the_bandwidth(started, scratch):
     assert frame["bytes_received"].tolist() == [1000, 100_000]
     assert (frame["goodput_bytes_per_s"] <= 2_000_000).all()
     assert frame["goodput_bytes_per_s"].iloc[1] > 3 * frame["goodput_bytes_per_s"].iloc[0]   # small: round trips
-    _nothing_left(started, scratch)
+    nothing_left(started, scratch)
 
 
 def test_compression_levels_and_over_a_link(started, scratch):
@@ -391,7 +352,7 @@ def test_compression_levels_and_over_a_link(started, scratch):
         network.compression_levels(levels=(10,))
     with pytest.raises(ValueError, match="bandwidths"):
         network.compression_over_link(bandwidths=(0,))
-    _nothing_left(started, scratch)
+    nothing_left(started, scratch)
 
 
 def test_keep_alive_through_a_link(started, scratch):
@@ -399,7 +360,7 @@ def test_keep_alive_through_a_link(started, scratch):
     assert len(frame) == 8
     medians = frame.groupby("connection")["ms"].median()
     assert medians["new per request"] >= 60 and medians["new per request"] > medians["kept alive"] >= 30
-    _nothing_left(started, scratch)
+    nothing_left(started, scratch)
 
 
 @pytest.mark.parametrize("call, word", [
@@ -569,7 +530,7 @@ def test_mystery_system_runs_and_leaves_nothing(started, scratch, error):
                 system.configure(pool_size=0)
     except (RuntimeError, KeyboardInterrupt) as caught:
         assert error is not None and isinstance(caught, error)
-    _nothing_left(started, scratch)
+    nothing_left(started, scratch)
 
 
 def test_mystery_system_cleans_up_when_a_part_fails_to_start(monkeypatch, started, scratch):
@@ -584,4 +545,4 @@ def test_mystery_system_cleans_up_when_a_part_fails_to_start(monkeypatch, starte
     with pytest.raises(RuntimeError, match="worker 2"):
         mystery.MysterySystem(rng=1).start()
     assert len(started) == 4                             # database, link and two workers had started
-    _nothing_left(started, scratch)
+    nothing_left(started, scratch)

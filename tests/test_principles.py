@@ -1,8 +1,6 @@
 """Lesson 11's tokens, fluid model, benchmarks (small runs, nothing left behind after success, an exception or
 Ctrl-C) and view computations, against hand-computed values."""
 import math
-import socket
-import tempfile
 
 import matplotlib
 
@@ -12,52 +10,14 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from scalelab import resilience, tokens  # noqa: E402
-from scalelab.bench import chain, cluster, principles, processes  # noqa: E402
+from scalelab.bench import chain, cluster, principles  # noqa: E402
 from scalelab.models import fluid  # noqa: E402
 from scalelab.sim import cache_strategies  # noqa: E402
 from scalelab.widgets import principles as views  # noqa: E402
 
+from leftovers import nothing_left  # noqa: E402
+
 ERRORS = [RuntimeError, KeyboardInterrupt]
-
-
-def _port_refuses(port):
-    if port == 0:
-        return True
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex(("127.0.0.1", port)) != 0
-
-
-@pytest.fixture
-def started(monkeypatch):
-    seen = []
-    real = processes.start
-
-    def recording(target, **kwargs):
-        process, port = real(target, **kwargs)
-        seen.append((process, port))
-        return process, port
-
-    monkeypatch.setattr(processes, "start", recording)
-    return seen
-
-
-@pytest.fixture
-def scratch(monkeypatch, tmp_path):
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
-
-
-def _nothing_left(started, scratch=None):
-    assert started, "the benchmark started no process"
-    for process, port in started:
-        assert process.poll() is not None, f"process {process.pid} still runs"
-        assert _port_refuses(port), f"port {port} still accepts connections"
-    assert not processes._LIVE
-    if scratch is not None:
-        assert list(scratch.iterdir()) == []
 
 
 # ------------------------------------------------------------------------------------------------------ tokens
@@ -119,7 +79,7 @@ def test_restart_keeps_carts_in_sqlite_and_tokens_only_and_refuses_forged_tokens
     assert last.to_dict() == {"local": 2, "sqlite": 3, "token": 3}   # memory lost the step-1 item
     assert (frame["status"] == 200).all()
     assert (status, body["items"], bad, stolen) == (200, 1, 403, 403)
-    _nothing_left(started, scratch)
+    nothing_left(started, scratch)
     with pytest.raises(ValueError, match="stores"):
         principles.restart_run(None, stores=("redis",))
 
@@ -129,7 +89,7 @@ def test_io_concurrency_small_run(started):
     assert set(frame["mode"]) == {"threads", "asyncio"} and len(frame) == 4
     assert frame.set_index(["mode", "concurrency"])["waiting_model_s"].to_dict()[("threads", 5)] == pytest.approx(0.04)
     assert (frame["wall_s"] >= frame["waiting_model_s"]).all()   # no call returns before its delay
-    _nothing_left(started)
+    nothing_left(started)
     with pytest.raises(ValueError, match="concurrency"):
         principles.io_concurrency(concurrencies=(0,))
 
@@ -148,7 +108,7 @@ def test_io_concurrency_cleans_up(monkeypatch, started, error):
     monkeypatch.setattr(principles, "_thread_call", flaky)
     with pytest.raises(error):
         principles.io_concurrency(requests=10, concurrencies=(2,))
-    _nothing_left(started)
+    nothing_left(started)
 
 
 def test_burst_run_builds_and_drains_a_queue(started):
@@ -156,7 +116,7 @@ def test_burst_run_builds_and_drains_a_queue(started):
     assert frame["depth"].max() > 0 and frame["depth"].iloc[-1] == 0
     assert frame["enqueued"].iloc[-1] == 45
     assert 0 < frame.attrs["service_rps"] <= 1000 / 10.0 + 1e-9   # a job takes at least its 10 ms
-    _nothing_left(started)
+    nothing_left(started)
 
 
 @pytest.mark.parametrize("error", ERRORS)
@@ -173,7 +133,7 @@ def test_burst_run_cleans_up(monkeypatch, started, error):
     monkeypatch.setattr(principles, "_get", flaky)
     with pytest.raises(error):
         principles.burst_run(phases=((0.2, 50.0),), workers=2, service_ms=5.0)
-    _nothing_left(started)
+    nothing_left(started)
 
 
 def test_degradation_breaker_and_health_on_the_chain(started):
@@ -190,7 +150,7 @@ def test_degradation_breaker_and_health_on_the_chain(started):
     assert after == 200   # the fault is cleared
     summary = principles.degradation_summary(hurt, 0.5)
     assert summary["fallback_share"] > 0.5 and summary["ok_share"] == 0
-    _nothing_left(started)
+    nothing_left(started)
     with pytest.raises(ValueError, match="pool"):
         principles.degradation_run(chain.ServicePool(2))
 
@@ -272,4 +232,4 @@ def test_degradation_run_clears_the_outage_when_interrupted(monkeypatch, started
             principles.degradation_run(pool, rate_rps=50, duration_s=0.5, outage=(0.0, 0.4),
                                        rng=np.random.default_rng(3))
         assert pool.call(2, timeout=1.0)[1]["status"] == 200   # no fault left behind
-    _nothing_left(started)
+    nothing_left(started)
