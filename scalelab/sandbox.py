@@ -55,6 +55,13 @@ def bwrap_command(bwrap, work, argv):
     (on disk, so the course's real disk writes and fsyncs stay real), private to this submission."""
     command = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--uid", "1000", "--gid", "1000",
                "--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev"]
+    private = pathlib.Path(work).parent
+    for name in ("tmp", "home"):
+        (private / name).mkdir(exist_ok=True)
+        os.chmod(private / name, 0o777)
+    # /tmp and home first: a read-only path below /tmp (a course or venv checked out there) is then bound over it,
+    # not hidden by it
+    command += ["--bind", str(private / "tmp"), "/tmp", "--bind", str(private / "home"), SANDBOX_HOME]
     for path in _read_only_paths():
         command += ["--ro-bind", path, path]
     for name in ("/lib", "/lib64", "/bin", "/sbin"):
@@ -66,12 +73,7 @@ def bwrap_command(bwrap, work, argv):
     for secret in SECRET_FOLDERS:
         if os.path.isdir(secret):
             command += ["--tmpfs", secret]
-    private = pathlib.Path(work).parent
-    for name in ("tmp", "home"):
-        (private / name).mkdir(exist_ok=True)
-        os.chmod(private / name, 0o777)
-    command += ["--bind", str(private / "tmp"), "/tmp", "--bind", str(private / "home"), SANDBOX_HOME,
-                "--bind", str(work), str(work), "--chdir", str(work), "--clearenv"]
+    command += ["--bind", str(work), str(work), "--chdir", str(work), "--clearenv"]
     for key, value in _kernel_environment(SANDBOX_HOME).items():
         command += ["--setenv", key, value]
     return command + ["--", *argv]
