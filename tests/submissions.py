@@ -108,14 +108,6 @@ def monkeypatch(nb):
     return nb
 
 
-def script_in_output(nb):
-    _answer_cells(nb)[0].source += ("\nfrom IPython.display import HTML, Javascript, display\n"
-                                    "display(HTML('<b>ok</b><script>alert(1)</script><img src=x onerror=alert(2)>'))\n"
-                                    "display(Javascript('alert(3)'))")
-    nb.cells.append(nbformat.v4.new_markdown_cell("<script>alert(4)</script><a href='javascript:alert(5)'>x</a>"))
-    return nb
-
-
 KINDS = {
     # kind: (builder, expected score of 2, expected status)
     "good": (good, 2.0, "graded"),
@@ -134,7 +126,6 @@ KINDS = {
     "monkeypatch": (monkeypatch, 0.0, "flagged"),
     "invalid_json": (None, 0.0, "unreadable"),
     "renamed_file": (good, 2.0, "graded"),
-    "script_in_output": (script_in_output, 2.0, "graded"),
 }
 
 
