@@ -103,17 +103,32 @@ CASES = [
                 " 'profiles': 'cache-aside'}",
                 says="views", why="write-through sends every increment to the database"),
     WrongAnswer("cache_measure_answer", "test_cache_measure",
-                "reads = real[~real['write']]\nhit_ratio = float(reads['hit'].mean())\n"
-                "hit_ms = float(reads.loc[reads['hit'], 'latency_ms'].mean())\n"
-                "miss_ms = float(reads.loc[~reads['hit'], 'latency_ms'].mean())\n"
-                "predicted_read_ms = (hit_ms + miss_ms) / 2",
+                "def cache_figures(table):\n"
+                "    reads = table[~table['write']]\n"
+                "    hit_ratio = float(reads['hit'].mean())\n"
+                "    hit_ms = float(reads.loc[reads['hit'], 'latency_ms'].mean())\n"
+                "    miss_ms = float(reads.loc[~reads['hit'], 'latency_ms'].mean())\n"
+                "    return {'hit_ratio': hit_ratio, 'hit_ms': hit_ms, 'miss_ms': miss_ms,\n"
+                "            'predicted_read_ms': (hit_ms + miss_ms) / 2}",
                 says="predicted_read_ms", why="averages hit and miss costs without weighting by the hit ratio"),
     WrongAnswer("cache_measure_answer", "test_cache_measure",
-                "hit_ratio = float(real['hit'].mean())\nreads = real[~real['write']]\n"
-                "hit_ms = float(reads.loc[reads['hit'], 'latency_ms'].mean())\n"
-                "miss_ms = float(reads.loc[~reads['hit'], 'latency_ms'].mean())\n"
-                "predicted_read_ms = float(reads['latency_ms'].mean())",
+                "def cache_figures(table):\n"
+                "    hit_ratio = float(table['hit'].mean())\n"
+                "    reads = table[~table['write']]\n"
+                "    hit_ms = float(reads.loc[reads['hit'], 'latency_ms'].mean())\n"
+                "    miss_ms = float(reads.loc[~reads['hit'], 'latency_ms'].mean())\n"
+                "    return {'hit_ratio': hit_ratio, 'hit_ms': hit_ms, 'miss_ms': miss_ms,\n"
+                "            'predicted_read_ms': float(reads['latency_ms'].mean())}",
                 says="hit_ratio", why="counts writes as reads that missed"),
+    WrongAnswer("cache_measure_answer", "test_cache_measure",
+                "def cache_figures(table):\n"
+                "    reads = table[~table['write']]\n"
+                "    hit_ratio = float(reads['hit'].mean())\n"
+                "    hit_ms = float(reads.loc[reads['hit'], 'latency_ms'].mean())\n"
+                "    miss_ms = float(table.loc[~table['hit'], 'latency_ms'].mean())\n"
+                "    return {'hit_ratio': hit_ratio, 'hit_ms': hit_ms, 'miss_ms': miss_ms,\n"
+                "            'predicted_read_ms': hit_ratio * hit_ms + (1 - hit_ratio) * miss_ms}",
+                says="miss_ms", why="takes the writes' latencies into the mean of a miss"),
 ]
 CASES += [
     WrongAnswer("queue_choice_answer", "test_queue_choice",
