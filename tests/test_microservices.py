@@ -210,3 +210,27 @@ def test_lesson05_pictures_draw_measurement_beside_model():
         view.plot_chain(pd.DataFrame({"k": [1]}), 1.0)
     with pytest.raises(ValueError, match="names"):
         view.plot_scaling_costs(["a"], [1, 2], [1, 2], 2)
+
+
+def test_boundary_view_splits_the_time_into_work_and_crossings():
+    out = functional.boundary_compute(services=4, work_ms=1.0, hop_ms=1.0, hops_per_call=1)
+    assert out["monolith_at_k"] == pytest.approx(4.0) and out["split_at_k"] == pytest.approx(8.0)
+    assert out["boundary_share"] == pytest.approx(0.5)
+    mesh = functional.boundary_compute(services=1, work_ms=0.0, hop_ms=0.8, hops_per_call=3)
+    assert mesh["split_at_k"] == pytest.approx(2.4) and mesh["boundary_share"] == 1.0
+    assert functional.boundary_compute(work_ms=0.0, hop_ms=0.0)["boundary_share"] == 0.0
+
+
+@pytest.mark.parametrize("bad", [dict(services=0), dict(services=11), dict(work_ms=-1), dict(hop_ms=-0.1),
+                                 dict(hops_per_call=0), dict(measured_k=(1, 2), measured_ms=(1.0,))])
+def test_boundary_view_refuses_bad_input(bad):
+    with pytest.raises(ValueError):
+        functional.boundary_compute(**bad)
+
+
+def test_boundary_explorer_draws_the_learners_points():
+    explorer = functional.boundary_explorer(services=2, hop_ms=0.9, measured_k=[1, 2], measured_ms=[1.1, 2.3])
+    assert explorer.result["split_at_k"] == pytest.approx(2 * (1.0 + 0.9))
+    explorer.controls["hops_per_call"].value = 3
+    assert explorer.result["boundary_share"] == pytest.approx(2.7 / 3.7)
+    assert "73 %" in explorer.text.value

@@ -1,4 +1,5 @@
-"""Views of lesson 05 (functional scaling): availability of a call chain, and the tail of a fan-out.
+"""Views of lesson 05 (functional scaling): where a request's time goes across service boundaries, availability of a
+call chain, and the tail of a fan-out.
 
 Each view is a pure ``<view>_compute`` (tested without a browser), a ``<view>_setup`` that builds the figure once and
 a ``<view>_draw`` that moves its artists, wired by ``Explorer`` (see ``scalelab.widgets.base``). The formulas live in
@@ -11,6 +12,7 @@ from .. import _validate as v
 from ..models import availability as availability_model
 from ..models import microservices as ms
 from . import base
+from ._axes import sticky_ceiling
 
 # Bottoms of the availability axis (%): the axis changes only when the weakest chain crosses one of them.
 AVAILABILITY_FLOORS_PCT = (99.9, 99.8, 99.5, 99.0, 98.0, 97.0, 95.0, 90.0, 80.0, 70.0, 50.0, 25.0, 0.0)
@@ -93,6 +95,94 @@ def chain_availability_explorer(services=5, availability=0.999, replicas=2, max_
     return base.Explorer(chain_availability_compute, chain_availability_draw, controls,
                          setup=chain_availability_setup, css_class="lesson05-chain-availability",
                          fixed={"max_services": max_services})
+
+
+def _points(name_k, measured_k, name_v, measured_v):
+    """Two equal-length float arrays of the learner's points (empty when none)."""
+    if len(measured_k) == 0 and len(measured_v) == 0:
+        return np.array([]), np.array([])
+    ks, values = v.samples(name_k, measured_k), v.samples(name_v, measured_v)
+    if ks.size != values.size:
+        raise ValueError(f"{name_k} and {name_v} must have the same length, got {ks.size} and {values.size}")
+    return ks, values
+
+
+def boundary_compute(services=4, work_ms=1.0, hop_ms=1.0, hops_per_call=1, max_services=10, measured_k=(),
+                     measured_ms=()):
+    """Latency of a request that visits ``services`` business functions, in one process and split into services.
+
+    services: 1..max_services; work_ms: work each function does (ms, >= 0); hop_ms: one process-to-process call
+    (ms, >= 0); hops_per_call: calls each boundary crossing makes (1 direct, 3 through two sidecar proxies), 1..10;
+    max_services: 1..100; measured_k, measured_ms: the learner's points (services, median latency in ms).
+    Model: monolith k * work_ms (a function call costs microseconds); split k * (work_ms + hops_per_call * hop_ms).
+    Returns k (array), monolith_ms and split_ms (arrays), at the chosen k: monolith_at_k, split_at_k, and
+    boundary_share (the share of the split request's time spent crossing boundaries, 0-1).
+    """
+    top = v.integer("max_services", max_services, low=1, high=100)
+    n = v.integer("services", services, low=1, high=top)
+    work = v.non_negative("work_ms", work_ms)
+    hop = v.non_negative("hop_ms", hop_ms)
+    hops = v.integer("hops_per_call", hops_per_call, low=1, high=10)
+    ks, values = _points("measured_k", measured_k, "measured_ms", measured_ms)
+    k = np.arange(1, top + 1, dtype=float)
+    monolith, split = k * work, k * (work + hops * hop)
+    per_call = work + hops * hop
+    return {"k": k, "monolith_ms": monolith, "split_ms": split, "monolith_at_k": float(monolith[n - 1]),
+            "split_at_k": float(split[n - 1]), "boundary_share": hops * hop / per_call if per_call > 0 else 0.0,
+            "services": n, "hops_per_call": hops, "measured_k": ks, "measured_ms": values}
+
+
+def boundary_setup(fig, params):
+    """Request latency against the functions it visits: both model lines and the chosen k move; the learner's
+    points are static."""
+    ax = fig.add_subplot()
+    moving = dict(animated=True)
+    artists = {"ax": ax, "top": None,
+               "monolith": ax.plot([], [], "-", color="tab:green", label="monolith: k × work", **moving)[0],
+               "split": ax.plot([], [], "-", color="tab:blue", label="services: k × (work + hops × hop)",
+                                **moving)[0],
+               "marks": ax.plot([], [], "o", color="red", ms=6, label="your k", **moving)[0]}
+    ks, values = _points("measured_k", params.get("measured_k", ()), "measured_ms", params.get("measured_ms", ()))
+    if ks.size:
+        ax.plot(ks, values, "o", color="black", mfc="none", label="your measurement (median)")
+        artists["measured_top"] = float(values.max())
+    else:
+        artists["measured_top"] = 0.0
+    ax.set_xlim(0.5, params["max_services"] + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    ax.set_xlabel("business functions the request visits (k)")
+    ax.set_ylabel("request latency (ms)")
+    ax.set_title("Work and boundary crossings")
+    ax.legend(fontsize=8, loc="upper left")
+    return artists
+
+
+def boundary_draw(artists, result, params=None):
+    """Move the lines and the chosen k (the y-axis steps only when a line leaves it); the caption gives the share."""
+    k, n = result["k"], result["services"]
+    artists["monolith"].set_data(k, result["monolith_ms"])
+    artists["split"].set_data(k, result["split_ms"])
+    artists["marks"].set_data([n, n], [result["monolith_at_k"], result["split_at_k"]])
+    needed = max(float(result["split_ms"][-1]), artists["measured_top"], 1e-3) * 1.1
+    artists["top"] = sticky_ceiling(artists["top"], needed)
+    artists["ax"].set_ylim(0, artists["top"])
+    return (f"k = {n}: {result['monolith_at_k']:.2f} ms in one process, {result['split_at_k']:.2f} ms split into "
+            f"services with {result['hops_per_call']} call(s) per crossing: "
+            f"{100 * result['boundary_share']:.0f} % of the split request is spent crossing boundaries.")
+
+
+def boundary_explorer(services=4, work_ms=1.0, hop_ms=1.0, hops_per_call=1, max_services=10, measured_k=(),
+                      measured_ms=()):
+    """Explorer: functions visited, work per function, cost of one hop, calls per crossing (3 with sidecars)."""
+    controls = {
+        "services": base.slider(services, 1, max_services, 1, "functions visited k", integer=True),
+        "work_ms": base.slider(float(work_ms), 0.0, 20.0, 0.1, "work per function (ms)"),
+        "hop_ms": base.slider(float(hop_ms), 0.05, 5.0, 0.05, "one hop (ms)"),
+        "hops_per_call": base.slider(hops_per_call, 1, 5, 1, "hops per crossing", integer=True),
+    }
+    fixed = {"max_services": max_services, "measured_k": tuple(measured_k), "measured_ms": tuple(measured_ms)}
+    return base.Explorer(boundary_compute, boundary_draw, controls, setup=boundary_setup,
+                         css_class="lesson05-boundary", fixed=fixed)
 
 
 def _shares(measured_k, measured_share):
