@@ -2,6 +2,7 @@
 import socket
 
 import pytest
+import numpy as np
 
 from scalelab.bench import chain, processes
 
@@ -17,7 +18,7 @@ def _all_stopped(procs, ports):
 
 
 def test_pool_serves_chains_and_fan_out_then_stops():
-    with chain.ServicePool(services=3, seed=1) as pool:
+    with chain.ServicePool(services=3, rng=np.random.default_rng(1)) as pool:
         procs, ports = list(pool.processes), list(pool.ports)
         assert len(set(ports)) == 3
         costs = chain.call_costs(pool, calls=20, local_calls=1000)
@@ -74,8 +75,10 @@ def test_a_failed_start_stops_the_services_that_did_start(monkeypatch):
     started = []
     real_start = processes.start
 
+    pool = chain.ServicePool(services=3, rng=np.random.default_rng(100))
+
     def start_all_but_one(target, seed, **kwargs):
-        if seed == 101:
+        if seed == pool.seeds[1]:
             raise RuntimeError("this one cannot start")
         process, port = real_start(target, seed=seed, **kwargs)
         started.append((process, port))
@@ -83,6 +86,6 @@ def test_a_failed_start_stops_the_services_that_did_start(monkeypatch):
 
     monkeypatch.setattr(chain.processes, "start", start_all_but_one)
     with pytest.raises(RuntimeError, match="only 2 of 3"):
-        chain.ServicePool(services=3, seed=100).start()
+        pool.start()
     assert len(started) == 2
     assert _all_stopped([p for p, _ in started], [port for _, port in started])

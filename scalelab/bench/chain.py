@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import numpy as np
 
-from .. import _validate as v
+from .. import _random, _validate as v
 from ..models import metrics
 from . import processes
 from .http import QuietJsonHandler, ThreadedServer
@@ -124,11 +124,14 @@ class ServicePool:
 
         with ServicePool(services=4) as pool:
             frame = chain_latency(pool, ks=(1, 2, 3, 4))
+
+    rng: a numpy Generator (the package's seeded generator when None); each service process gets its own seed
+    integer drawn from it, to build the generator of its slow-call and failure draws.
     """
 
-    def __init__(self, services=4, seed=None):
+    def __init__(self, services=4, rng=None):
         self.size = v.integer("services", services, low=1, high=16)
-        base = seed if seed is not None else random.randrange(2**31)
+        base = int(_random.rng(rng).integers(2**31 - 16))
         self.seeds = [int(base) + i for i in range(self.size)]
         self.processes, self.ports = [], []
 

@@ -1,5 +1,5 @@
 """A front end with ``workers`` handler threads in front of one dependency, replayed on a trace of arrivals
-(lesson 11). The dependency answers in ``service_s`` while it is up and makes the caller wait ``timeout_s`` for
+(lesson 11). The dependency answers in ``service_time_s`` while it is up and makes the caller wait ``timeout_s`` for
 nothing while it is down (an outage); a rate limiter may refuse requests on arrival, a circuit breaker may refuse
 calls to the dependency, and a fallback may answer in place of a failed call.
 
@@ -33,7 +33,7 @@ def _down(t, outages):
     return any(a <= t < b for a, b in outages)
 
 
-def replay(arrivals_s, workers=4, service_s=0.01, timeout_s=0.1, outages=(), breaker=None, limiter=None,
+def replay(arrivals_s, workers=4, service_time_s=0.01, timeout_s=0.1, outages=(), breaker=None, limiter=None,
            fallback=True, fallback_s=0.0005):
     """Replay a FIFO front end of ``workers`` handlers over ``arrivals_s`` (s, sorted).
 
@@ -47,7 +47,7 @@ def replay(arrivals_s, workers=4, service_s=0.01, timeout_s=0.1, outages=(), bre
     if np.any(np.diff(times) < 0):
         raise ValueError("arrivals_s must be sorted")
     k = v.integer("workers", workers, low=1, high=10_000)
-    service = v.positive("service_s", service_s)
+    service = v.positive("service_time_s", service_time_s)
     timeout = v.positive("timeout_s", timeout_s)
     fallback_cost = v.non_negative("fallback_s", fallback_s)
     windows = [(v.non_negative("outage start", a), v.non_negative("outage end", b)) for a, b in outages]
