@@ -96,6 +96,9 @@ class UseMonitor:
             now = self._read()
             self.rows.append(self._row(last, now))
             last = now
+        now = self._read()  # the last, partial interval: a busy caller holding the GIL still gets one reading
+        if now["t"] > last["t"]:
+            self.rows.append(self._row(last, now))
 
     def __enter__(self):
         self.t0 = time.perf_counter()
