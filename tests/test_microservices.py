@@ -199,6 +199,12 @@ def test_lesson05_pictures_draw_measurement_beside_model():
     fig = view.plot_fanout(fan, 0.005, 25.0)
     assert len(fig.axes) == 2 and np.allclose(fig.axes[0].lines[1].get_ydata()[0], 0.5)
     plt.close(fig)
+    fig = view.plot_fanout(fan, 0.005, 25.0, work_ms=1.0)   # a slow call takes 25 ms instead of its 1 ms of work
+    model_p99 = fig.axes[1].lines[2].get_ydata()
+    assert model_p99[0] == 2.0 and model_p99[-1] == pytest.approx(2.0 - 1.0 + 25.0)   # fast at k = 1, slow at k = 4
+    plt.close(fig)
+    with pytest.raises(ValueError, match="work_ms"):
+        view.plot_fanout(fan, 0.005, 25.0, work_ms=30.0)
     fig = view.plot_scaling_costs(["a", "b"], [3, 1], [10, 100], monolith_copies=3)
     widths = sorted(p.get_width() for p in fig.axes[0].patches)
     assert widths == [30, 30, 100, 300]

@@ -302,13 +302,15 @@ def plot_chain_success(success, availability):
     return fig
 
 
-def plot_fanout(fan, p_slow, slow_ms):
+def plot_fanout(fan, p_slow, slow_ms, work_ms=0.0):
     """Two panels for a fan-out measurement (chain.latency_table rows with k, share_slow, p50, p99): the share of
-    requests meeting a slow call against 1 - (1 - p_slow)^k, and the P50 / P99 against the bimodal model's P99
-    (fast = the measured P50 of one call, slow = slow_ms more); returns a Figure."""
+    requests meeting a slow call against 1 - (1 - p_slow)^k, and the P50 / P99 against the bimodal model's P99.
+    fast = the measured P50 of one call; a slow call takes slow_ms *instead of* its work_ms (ms, 0 <= work_ms <=
+    slow_ms), so a slow request takes fast - work_ms + slow_ms; returns a Figure."""
     _frame("fan", fan, ("k", "share_slow", "p50", "p99"))
     p = v.probability("p_slow", p_slow)
     slow = v.positive("slow_ms", slow_ms)
+    work = v.number("work_ms", work_ms, 0, slow)
     fast_ms = float(fan["p50"].iloc[0])
     k_range = np.arange(1, int(fan["k"].max()) + 1)
     fig, _ = base.figure(9.0, 3.2)
@@ -321,7 +323,7 @@ def plot_fanout(fan, p_slow, slow_ms):
     left.legend()
     right.plot(fan["k"], fan["p99"], "o-", label="measured P99")
     right.plot(fan["k"], fan["p50"], "s-", label="measured P50")
-    right.step(k_range, [ms.fanout_percentile_bimodal(fast_ms, slow + fast_ms, p, int(k)) for k in k_range], "k--",
+    right.step(k_range, [ms.fanout_percentile_bimodal(fast_ms, fast_ms - work + slow, p, int(k)) for k in k_range], "k--",
                where="mid", label="model P99")
     right.set_xlabel("services called in parallel (k)")
     right.set_ylabel("request latency (ms)")
