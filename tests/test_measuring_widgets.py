@@ -182,3 +182,28 @@ def test_littles_law_check_prefers_the_sampled_count_and_reads_queue_depth():
     r = measuring.littles_law_check({**summary, "sampled_in_flight": float("nan")}, {"mean_in_system": 0.1,
                                                                                      "utilization": 0.3, "workers": 2})
     assert r["L_client"] == 2.0 and r["queue_depth"] == 0.0
+
+
+def test_closed_loop_model_by_hand():
+    # one user: X = 1 / (S + delay + Z), nothing queues
+    one = measuring.closed_loop_model(1, service_time_s=0.010, delay_s=0.002, think_time_s=0.050)
+    assert one["throughput_rps"][0] == pytest.approx(1 / 0.062)
+    assert one["response_ms"][0] == pytest.approx(12.0)
+    # two users, no delay or think time: MVA gives R(2) = S (1 + Q(1)) = 2 S, X = 1 / S (the worker saturates)
+    two = measuring.closed_loop_model(2, service_time_s=0.010)
+    assert two["throughput_rps"][1] == pytest.approx(100.0) and two["response_ms"][1] == pytest.approx(20.0)
+    many = measuring.closed_loop_model(50, service_time_s=0.010, think_time_s=0.050)
+    assert np.all(many["throughput_rps"] <= many["upper_rps"] + 1e-9)
+    assert many["throughput_rps"][-1] == pytest.approx(100.0, rel=1e-3)   # far past N* = (S + Z) / S = 6: saturated
+    with pytest.raises(ValueError, match="service_time_s"):
+        measuring.closed_loop_model(4, service_time_s=0)
+
+
+def test_plot_closed_loop_draws_measurement_on_the_model_axes():
+    fig = measuring.plot_closed_loop([1, 4, 8], [16.0, 60.0, 95.0], service_time_s=0.010, delay_s=0.002,
+                                     think_time_s=0.050)
+    lines = fig.axes[0].lines
+    assert list(lines[2].get_ydata()) == [16.0, 60.0, 95.0]
+    assert lines[0].get_ydata()[0] == pytest.approx(1 / 0.062)
+    with pytest.raises(ValueError, match="same length"):
+        measuring.plot_closed_loop([1, 4], [16.0], service_time_s=0.010)

@@ -16,7 +16,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.patches import Patch
 
 from .. import _validate as v
-from ..models import availability, metrics
+from ..models import availability, metrics, operational
 from . import base
 from ._axes import sticky_ceiling
 
@@ -326,6 +326,43 @@ def mean_think_time(frame, users):
     starts = frame["start"].to_numpy().reshape(u, -1)
     ends = frame["end"].to_numpy().reshape(u, -1)
     return float((starts[:, 1:] - ends[:, :-1]).mean())
+
+
+def closed_loop_model(max_users, service_time_s, delay_s=0.0, think_time_s=0.0):
+    """Throughput and response time of N = 1..max_users closed-loop users against one worker (exact MVA).
+
+    service_time_s: the worker's time per request (s, > 0); delay_s: time per request spent outside the worker's
+    queue, which many requests can spend at once (connection, parsing, s, >= 0); think_time_s: Z (s, >= 0).
+    The delay adds to the think time of the loop. Returns a dict of arrays: users, throughput_rps, response_ms
+    (delay included, think time not) and the bound min(1 / S, N / (S + delay + Z)) as upper_rps.
+    """
+    s = v.positive("service_time_s", service_time_s)
+    delay = v.non_negative("delay_s", delay_s)
+    z = v.non_negative("think_time_s", think_time_s)
+    curve = operational.mva_curve({"worker": s}, v.integer("max_users", max_users, low=1, high=10_000),
+                                  think_time=delay + z)
+    return {"users": curve["users"], "throughput_rps": curve["throughput"],
+            "response_ms": 1000 * (curve["response_time"] + delay), "upper_rps": curve["throughput_upper"]}
+
+
+def plot_closed_loop(users, throughput_rps, service_time_s, delay_s=0.0, think_time_s=0.0):
+    """Measured closed-loop throughput (req/s) at each number of users beside ``closed_loop_model`` and its
+    bound, on the same axes; returns a Figure."""
+    n = v.samples("users", users)
+    x = v.samples("throughput_rps", throughput_rps)
+    if n.size != x.size:
+        raise ValueError(f"users and throughput_rps must have the same length, got {n.size} and {x.size}")
+    model = closed_loop_model(int(max(2 * n.max(), 2)), service_time_s, delay_s, think_time_s)
+    fig, ax = base.figure(width=7.0, height=3.2)
+    ax.plot(model["users"], model["throughput_rps"], "-", color="#264653", label="model: exact MVA, one worker")
+    ax.plot(model["users"], model["upper_rps"], ":", color="grey", label="bound min(1/S, N/(S + delay + Z))")
+    ax.plot(n, x, "o", color="#e76f51", label="measured")
+    ax.set_xlabel("users N (closed loop)")
+    ax.set_ylabel("throughput X (requests/s)")
+    ax.set_ylim(0, 1.15 / service_time_s)
+    ax.legend(fontsize=8, loc="lower right")
+    plt.close(fig)  # shown once, by the notebook, as the cell's result
+    return fig
 
 
 # --------------------------------------------------------------------------------------------------------------
