@@ -120,6 +120,23 @@ def _sweep_points(sweep):
     return tuple(ordered[c].to_numpy(dtype=float) for c in ("offered_rps", "p95_ms", "error_rate"))
 
 
+def _rate_for_p95_fast(service_time_ms, workers, p95_ms, points=400):
+    """``capacity.max_rate_for_p95`` to within (1/points)^2 of the workers' rate, from two vectorised grids of the
+    M/M/c P95 curve (about 1 ms instead of 30 ms for the bisection): the highest rate whose P95 <= p95_ms."""
+    if p95_ms <= 0:
+        return 0.0
+    limit = p95_ms / service_time_ms  # the target in service times
+    low, high = 0.0, 1.0
+    for _ in range(2):
+        rho = np.linspace(low, high, points + 1)[:-1] if high == 1.0 else np.linspace(low, high, points + 1)
+        ok = capacity.response_time_percentile_curve(rho, workers) <= limit
+        if not ok[0]:
+            return 0.0
+        last = int(np.flatnonzero(ok)[-1])
+        low, high = rho[last], rho[last + 1] if last + 1 < rho.size else high
+    return float(low * workers / (service_time_ms / 1000))
+
+
 def knee_compute(rates, p95_ms, error_rates, service_time_ms=10.0, workers=2, overhead_ms=0.0,
                  p95_target_ms=50.0, rate_top=250.0):
     """The M/M/c P95 against offered load, with a constant overhead, beside a measured sweep (the knee).
@@ -144,8 +161,7 @@ def knee_compute(rates, p95_ms, error_rates, service_time_ms=10.0, workers=2, ov
     max_rps = c / (s_ms / 1000)
     model_ms = s_ms * capacity.response_time_percentile_curve(grid / max_rps, c) + extra_ms
     at_measured = s_ms * capacity.response_time_percentile_curve(r / max_rps, c) + extra_ms
-    model_capacity = (capacity.max_rate_for_p95(s_ms / 1000, c, (goal_ms - extra_ms) / 1000)
-                      if goal_ms > extra_ms else 0.0)
+    model_capacity = _rate_for_p95_fast(s_ms, c, goal_ms - extra_ms)
     finite = np.isfinite(at_measured) & np.isfinite(measured)
     gap_ms = float(np.mean(np.abs(at_measured[finite] - measured[finite]))) if finite.any() else float("inf")
     return {"grid_rps": grid, "model_p95_ms": model_ms, "model_at_measured_ms": at_measured,
