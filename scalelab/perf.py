@@ -41,6 +41,14 @@ def _sample_capacity():
     return {"capacity_rps": 140.0}
 
 
+def _sample_sweep():
+    import pandas as pd
+
+    return {"sweep": pd.DataFrame({"offered_rps": [20, 60, 100, 130, 160, 180, 190],
+                                   "p95_ms": [32.0, 35.0, 41.0, 52.0, 70.0, 110.0, 160.0],
+                                   "error_rate": [0.0] * 7})}
+
+
 def _sample_burst():
     import pandas as pd
 
@@ -53,7 +61,7 @@ def _sample_burst():
 # Explorers that need data from a measurement: sample inputs of the same shape for timing them.
 SAMPLE_INPUTS = {"measuring.apdex_explorer": _sample_latencies_ms, "partitioning.scatter_explorer": _sample_scatter,
                  "capstone.tiers_explorer": _sample_capacity, "capstone.plan_explorer": _sample_capacity,
-                 "principles.burst_explorer": _sample_burst,
+                 "principles.burst_explorer": _sample_burst, "capacity.knee_explorer": _sample_sweep,
                  "stack.buckets_explorer": _sample_latencies_ms}
 
 

@@ -98,6 +98,23 @@ def test_closed_loop_and_rate_sweep():
     assert isinstance(sweep, pd.DataFrame) and list(sweep["offered_rps"]) == [50, 100]
 
 
+def test_rate_sweep_warms_up_without_measuring_the_warm_up():
+    """The warm-up requests reach the server but no row of the sweep counts them."""
+    with LoopbackService(service_time=0.001, workers=2) as svc:
+        sweep = rate_sweep(svc.url, [50], seconds=0.2, warmup_requests=15, warmup_rps=200)
+        served = svc.stats()["served"]
+    assert list(sweep["requests"]) == [10]
+    assert served == 25  # 15 warm-up + 10 measured
+
+
+@pytest.mark.parametrize("kwargs, name", [({"warmup_requests": -1}, "warmup_requests"),
+                                          ({"warmup_requests": 2.5}, "warmup_requests"),
+                                          ({"warmup_rps": 0}, "warmup_rps")])
+def test_rate_sweep_rejects_a_bad_warm_up(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        rate_sweep("http://127.0.0.1:9/", [10], seconds=0.1, **kwargs)
+
+
 def test_a_server_that_fails_to_start_is_reported_and_reaped():
     from scalelab.bench.service import serve
 

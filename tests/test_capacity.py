@@ -393,3 +393,42 @@ def test_plan_p95_check_by_hand():
     assert math.isinf(small["one_server_down_p95_ms"])                       # 100 of 100 req/s: unstable
     with pytest.raises(ValueError, match="plan"):
         capacity.plan_p95_check(plan.drop(columns="one_zone_down"), 0.01, 1)
+
+
+def test_knee_compute_adds_the_overhead_and_matches_max_rate_for_p95():
+    from scalelab.widgets import capacity as view
+
+    rates, p95, errors = [20, 100, 150], [35.0, 45.0, 80.0], [0.0, 0.0, 0.0]
+    plain = view.knee_compute(rates, p95, errors, service_time_ms=10, workers=2, p95_target_ms=50, rate_top=250)
+    assert plain["model_p95_ms"][0] == pytest.approx(10 * math.log(20))  # an idle server: ln 20 x 10 ms
+    assert plain["model_capacity_rps"] == pytest.approx(capacity.max_rate_for_p95(0.01, 2, 0.05), rel=1e-4)
+    assert plain["measured_capacity_rps"] == 100  # 150 req/s missed 50 ms
+    assert np.isinf(plain["model_p95_ms"][-1])  # 250 req/s is beyond what two 10 ms workers serve
+    shifted = view.knee_compute(rates, p95, errors, service_time_ms=10, workers=2, overhead_ms=5, p95_target_ms=50)
+    assert shifted["model_at_measured_ms"] == pytest.approx(plain["model_at_measured_ms"] + 5)
+    assert shifted["model_capacity_rps"] == pytest.approx(capacity.max_rate_for_p95(0.01, 2, 0.045), rel=1e-4)
+    gaps = np.abs(plain["model_at_measured_ms"] - np.array(p95))
+    assert plain["mean_gap_ms"] == pytest.approx(gaps.mean())
+    assert view.knee_compute(rates, p95, errors, overhead_ms=60, p95_target_ms=50)["model_capacity_rps"] == 0.0
+    for kwargs, name in (({"workers": 0}, "workers"), ({"overhead_ms": -1}, "overhead_ms"),
+                         ({"p95_target_ms": 0}, "p95_target_ms"), ({"service_time_ms": 0}, "service_time_ms")):
+        with pytest.raises(ValueError, match=name):
+            view.knee_compute(rates, p95, errors, **kwargs)
+    with pytest.raises(ValueError, match="same length"):
+        view.knee_compute([1, 2], [1.0], [0.0])
+
+
+def test_knee_explorer_moves_the_model_over_the_measured_points():
+    import pandas as pd
+
+    from scalelab.widgets import capacity as view
+
+    sweep = pd.DataFrame({"offered_rps": [20, 100, 150], "p95_ms": [35.0, 45.0, 80.0], "error_rate": [0.0] * 3})
+    explorer = view.knee_explorer(sweep)
+    before = explorer.result["model_capacity_rps"]
+    explorer.controls["overhead_ms"].value = 10.0
+    assert explorer.result["model_capacity_rps"] < before
+    assert f"{explorer.result['model_capacity_rps']:.0f} req/s" in explorer.text.value
+    assert explorer.figure.axes[0].get_xlim()[1] >= 150
+    with pytest.raises(ValueError, match="sweep"):
+        view.knee_explorer(pd.DataFrame({"rate": [1]}))

@@ -264,3 +264,38 @@ def test_lesson07_pictures_draw_measurement_beside_model():
         view.plot_stress_ramp(pd.DataFrame({"x": [1]}), 0.01, 1, 100)
     with pytest.raises(ValueError, match="volume"):
         view.plot_volume(volume[volume["indexed"]])
+
+
+def test_mm1_percentile_spread_matches_simulated_numpy_percentiles():
+    import numpy as np
+
+    from scalelab.models import loadtest as lt
+
+    low, median, high = lt.mm1_percentile_spread_ms(30, 40, 100)
+    sampled = 1000 * np.percentile(np.random.default_rng(1).exponential(1 / 60, (20_000, 30)), 95, axis=1)
+    expected = np.percentile(sampled, [5, 50, 95])
+    assert (low, median, high) == pytest.approx(tuple(expected), rel=0.03)
+    big = lt.mm1_percentile_spread_ms(100_000, 40, 100)
+    assert big[0] < 1000 * np.log(20) / 60 < big[2] and big[2] - big[0] < 1.0  # many samples: the true P95
+    for kwargs, name in (({"samples": 1}, "samples"), ({"arrival_rps": 100}, "arrival_rps"),
+                         ({"coverage": 1}, "coverage")):
+        args = {"samples": 30, "arrival_rps": 40, "service_rate_rps": 100, **kwargs}
+        with pytest.raises(ValueError, match=name):
+            lt.mm1_percentile_spread_ms(**args)
+
+
+def test_plot_p95_spread_draws_runs_and_the_model_band():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from scalelab.models import loadtest as lt
+    from scalelab.widgets import scale_testing
+
+    runs = pd.DataFrame({"requests": [30, 30, 31], "p95_ms": [40.0, 55.0, 47.0]})
+    fig = scale_testing.plot_p95_spread(runs, 40, 100)
+    ax = fig.axes[0]
+    assert ax.lines[0].get_ydata()[0] == pytest.approx(lt.mm1_percentile_spread_ms(30, 40, 100)[1])
+    assert list(ax.lines[1].get_ydata()) == [40.0, 55.0, 47.0]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="runs"):
+        scale_testing.plot_p95_spread(pd.DataFrame({"p95": [1]}), 40, 100)

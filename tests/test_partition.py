@@ -409,3 +409,43 @@ def test_skew_explorer_draws_its_seed_from_the_package_generator():
     first = w.skew_explorer().result["zipf"].tolist()
     sl.seed(11)
     assert w.skew_explorer().result["zipf"].tolist() == first
+
+
+def test_expected_max_of_normals_and_the_busiest_shard_model():
+    assert sharding.expected_max_standard_normal(1) == pytest.approx(0.0, abs=1e-9)
+    assert sharding.expected_max_standard_normal(2) == pytest.approx(1 / np.sqrt(np.pi), rel=1e-6)
+    assert sharding.expected_max_standard_normal(3) == pytest.approx(1.5 / np.sqrt(np.pi), rel=1e-6)
+    assert sharding.busiest_shard_excess(10_000, 8) == pytest.approx(
+        sharding.expected_max_standard_normal(8) * np.sqrt(8 / 10_000))
+    # the model against a simulation of uniform hashing: 2,000 sets of 8,000 keys over 8 shards
+    loads = np.random.default_rng(3).multinomial(8_000, [1 / 8] * 8, size=2_000)
+    simulated = (loads.max(axis=1) / 1_000 - 1).mean()
+    assert simulated == pytest.approx(sharding.busiest_shard_excess(8_000, 8), rel=0.05)
+    with pytest.raises(ValueError, match="keys"):
+        sharding.busiest_shard_excess(0, 8)
+
+
+def test_half_done_fraction_is_p_times_one_minus_p():
+    assert sharding.half_done_fraction(0.2) == pytest.approx(0.16)
+    assert sharding.half_done_fraction(0.5) == pytest.approx(0.25)
+    assert sharding.half_done_fraction(0.0) == 0 and sharding.half_done_fraction(1.0) == 0
+    with pytest.raises(ValueError, match="crash_probability"):
+        sharding.half_done_fraction(1.5)
+
+
+def test_hash_spread_counts_the_busiest_shard_and_plots_it():
+    import matplotlib.pyplot as plt
+
+    spread = w.hash_spread((800, 8_000), shards=8)
+    keys = [f"user:{i}" for i in range(800)]
+    loads = np.bincount([p.modulo_shard(k, 8) for k in keys], minlength=8)
+    assert spread["busiest_keys"].iloc[0] == loads.max()
+    assert spread["excess_percent"].iloc[0] == pytest.approx(100 * (loads.max() / 100 - 1))
+    assert spread["model_percent"].iloc[1] == pytest.approx(100 * sharding.busiest_shard_excess(8_000, 8))
+    fig = w.plot_hash_spread(spread)
+    assert "%" in fig.axes[0].get_ylabel() and len(fig.axes[0].lines) == 2
+    plt.close(fig)
+    with pytest.raises(ValueError, match="key_counts"):
+        w.hash_spread((4,), shards=8)
+    with pytest.raises(ValueError, match="spread"):
+        w.plot_hash_spread(pd.DataFrame({"keys": [1]}))

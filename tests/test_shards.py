@@ -123,3 +123,37 @@ def test_transfer_demo_loses_money_only_across_shards():
         assert (frame.total_before == 2000).all()
         with pytest.raises(ValueError, match="amount must be in"):
             sb.transfer_demo(folder, amount=0)
+
+
+def test_crash_transfers_count_half_done_transfers_from_the_files():
+    import numpy as np
+
+    with temporary_directory() as folder:
+        frame = sb.crash_transfers(folder, crash_probabilities=(0.0, 0.5, 1.0), transfers=300, amount=10,
+                                   rng=np.random.default_rng(4)).set_index("crash_probability")
+        with pytest.raises(ValueError, match="crash_probabilities"):
+            sb.crash_transfers(folder, crash_probabilities=(1.2,))
+        with pytest.raises(ValueError, match="transfers"):
+            sb.crash_transfers(folder, transfers=0)
+    assert frame.loc[0.0, "completed"] == 300 and frame.loc[0.0, "half_done"] == 0
+    assert frame.loc[1.0, "aborted"] == 300 and frame.loc[1.0, "half_done"] == 0
+    half = frame.loc[0.5]
+    assert half["completed"] + half["aborted"] + half["half_done"] == 300
+    assert half["money_lost"] == pytest.approx(10 * half["half_done"])  # each half-done transfer lost its amount
+    assert 0.15 < half["half_done_fraction"] < 0.35  # p (1 - p) = 0.25, 300 draws: sd 0.025
+
+
+def test_plot_half_done_draws_the_model_and_the_measurement():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from scalelab.widgets import partitioning as w
+
+    crashes = pd.DataFrame({"crash_probability": [0.2, 0.5], "transfers": [100, 100],
+                            "half_done_fraction": [0.15, 0.27]})
+    fig = w.plot_half_done(crashes)
+    model = fig.axes[0].lines[0]
+    assert model.get_ydata()[50] == pytest.approx(25.0)  # p = 0.5: p (1 - p) = 25 %
+    plt.close(fig)
+    with pytest.raises(ValueError, match="crashes"):
+        w.plot_half_done(pd.DataFrame({"p": [0.1]}))

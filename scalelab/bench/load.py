@@ -246,9 +246,17 @@ def closed_loop(url, users, requests_per_user=20, think_time=0.0, timeout=5.0, r
     return LoadResult(_frame(records, starts), "closed", users=u, info={"think_time": think})
 
 
-def rate_sweep(url, rates, seconds=2.0, apdex_t=0.050, **kwargs):
-    """Run open_loop at each rate for about ``seconds`` each; one summary row per rate (see LoadResult.summary)."""
+def rate_sweep(url, rates, seconds=2.0, apdex_t=0.050, warmup_requests=0, warmup_rps=100.0, **kwargs):
+    """Run open_loop at each rate for about ``seconds`` each; one summary row per rate (see LoadResult.summary).
+
+    warmup_requests (0..100,000): requests sent first at ``warmup_rps`` (req/s, > 0) and not measured, so that a
+    fresh server's first connections, thread start-up and caches do not land in the first rate's percentiles.
+    """
     v.positive("seconds", seconds)
+    warmup = v.integer("warmup_requests", warmup_requests, low=0, high=100_000)
+    warmup_rate = v.positive("warmup_rps", warmup_rps)
+    if warmup:
+        open_loop(url, warmup_rate, requests=warmup, **kwargs)
     rows = []
     for rate in rates:
         result = open_loop(url, rate, requests=max(1, int(round(rate * seconds))), **kwargs)

@@ -254,6 +254,67 @@ def transfer_demo(folder, amount=100):
     return pd.DataFrame(rows)
 
 
+def crash_transfers(folder, crash_probabilities=(0.1, 0.3, 0.5, 0.7, 0.9), transfers=200, amount=10, rng=None):
+    """Transfers between two accounts on two real SQLite shards, where each shard's commit fails (a crash before it
+    commits) with probability p, independently; one fresh pair of files per p.
+
+    The debit (shard A: the balance and a row in ``debits``) commits first, then the credit (shard B: the balance and
+    a row in ``credits``). A failed debit rolls back: nothing happened. A failed credit after a committed debit
+    leaves the transfer half-done. The counts come from the files afterwards: half_done = debits without a credit,
+    money_lost = the total balance before minus after. folder: an existing directory; crash_probabilities in [0, 1];
+    transfers: 1..100,000; amount > 0; rng: crash draws. Returns one row per p: crash_probability, transfers,
+    completed, aborted, half_done, half_done_fraction, money_lost.
+    """
+    if not os.path.isdir(folder):
+        raise ValueError(f"folder must be an existing directory, got {folder!r}")
+    probabilities = [v.probability("crash_probabilities", p) for p in crash_probabilities]
+    if not probabilities:
+        raise ValueError("crash_probabilities must hold at least one probability in [0, 1]")
+    n = v.integer("transfers", transfers, low=1, high=100_000)
+    amount = v.positive("amount", amount)
+    gen = _rng(rng)
+    rows = []
+    for k, p in enumerate(probabilities):
+        crashes = gen.random((n, 2)) < p  # [debit's commit fails, credit's commit fails]
+        a = sqlite3.connect(os.path.join(folder, f"crash_{k}_a.sqlite"))
+        b = sqlite3.connect(os.path.join(folder, f"crash_{k}_b.sqlite"))
+        try:
+            for conn, table, account in ((a, "debits", "alice"), (b, "credits", "bob")):
+                conn.execute("PRAGMA synchronous = OFF")
+                conn.execute("CREATE TABLE accounts (name TEXT PRIMARY KEY, balance REAL)")
+                conn.execute(f"CREATE TABLE {table} (transfer_id INTEGER PRIMARY KEY)")
+                conn.execute("INSERT INTO accounts VALUES (?, ?)", (account, 10.0 * amount * n))
+                conn.commit()
+
+            def total():
+                return (a.execute("SELECT balance FROM accounts").fetchone()[0]
+                        + b.execute("SELECT balance FROM accounts").fetchone()[0])
+            before = total()
+            for i in range(n):
+                a.execute("UPDATE accounts SET balance = balance - ? WHERE name = 'alice'", (amount,))
+                a.execute("INSERT INTO debits VALUES (?)", (i,))
+                if crashes[i, 0]:
+                    a.rollback()  # crashed before the debit committed: nothing happened
+                    continue
+                a.commit()
+                b.execute("UPDATE accounts SET balance = balance + ? WHERE name = 'bob'", (amount,))
+                b.execute("INSERT INTO credits VALUES (?)", (i,))
+                if crashes[i, 1]:
+                    b.rollback()  # the debit is committed on its own shard; the credit is lost
+                else:
+                    b.commit()
+            debited = {r[0] for r in a.execute("SELECT transfer_id FROM debits")}
+            credited = {r[0] for r in b.execute("SELECT transfer_id FROM credits")}
+            half_done = len(debited - credited)
+            rows.append({"crash_probability": p, "transfers": n, "completed": len(debited & credited),
+                         "aborted": n - len(debited), "half_done": half_done, "half_done_fraction": half_done / n,
+                         "money_lost": before - total()})
+        finally:
+            a.close()
+            b.close()
+    return pd.DataFrame(rows)
+
+
 def _time_per_query(fn, args_list):
     start = time.perf_counter()
     answers = [fn(*args) for args in args_list]

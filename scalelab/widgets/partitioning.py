@@ -379,6 +379,72 @@ def scatter_explorer(measured):
         fixed={"medians": medians, "max_shards": int(max(8, measured["shards"].max()))})
 
 
+# --- 5. static pictures: hash spread, half-done transactions ------------------------------------------------------
+
+def hash_spread(key_counts=(100, 1_000, 10_000, 100_000), shards=8):
+    """Route the keys "user:0".."user:K-1" with the stable hash % shards, for each K in key_counts (each >= shards,
+    at most 1,000,000); shards: 2..1024. Returns a DataFrame, one row per K: keys, shards, mean_keys, busiest_keys,
+    excess_percent (busiest over the mean, minus 1, in %) and model_percent (``sharding.busiest_shard_excess``)."""
+    import pandas as pd
+
+    n = v.integer("shards", shards, low=2, high=1024)
+    counts = [v.integer("key_counts", k, low=n, high=1_000_000) for k in key_counts]
+    if not counts:
+        raise ValueError("key_counts must hold at least one count >= shards")
+    rows = []
+    for k in counts:
+        loads = p.shard_loads(p.assign_shards(p.stable_hashes([f"user:{i}" for i in range(k)]), n), n)
+        rows.append({"keys": k, "shards": n, "mean_keys": k / n, "busiest_keys": int(loads.max()),
+                     "excess_percent": 100 * (loads.max() / (k / n) - 1),
+                     "model_percent": 100 * sharding.busiest_shard_excess(k, n)})
+    return pd.DataFrame(rows)
+
+
+def plot_hash_spread(spread):
+    """The busiest shard's excess over the mean (%) against the number of keys, measured (a ``hash_spread`` frame)
+    and the model E[max of n normals] * sqrt(n / K) on the same log-log axes; returns a matplotlib Figure."""
+    if not {"keys", "shards", "excess_percent"} <= set(getattr(spread, "columns", ())) or len(spread) < 1:
+        raise ValueError("spread must be a hash_spread DataFrame with columns 'keys', 'shards', 'excess_percent'")
+    n = int(spread["shards"].iloc[0])
+    fig, ax = base.figure(7.0, 3.4)
+    grid = np.geomspace(max(n, spread["keys"].min() / 2), spread["keys"].max() * 2, 60)
+    ax.plot(grid, [100 * sharding.busiest_shard_excess(int(k), n) for k in grid], "-", color="tab:blue",
+            label=f"model: E[max of {n} normals] x sqrt({n} / keys)")
+    ax.plot(spread["keys"], spread["excess_percent"].clip(lower=1e-3), "o", color="tab:orange", ms=8,
+            label=f"measured: stable hash % {n}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("keys routed")
+    ax.set_ylabel("busiest shard above the mean (%)")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_half_done(crashes):
+    """Share of half-done transfers against the crash probability: measured (a ``bench.shards.crash_transfers``
+    frame, with a band of two binomial standard errors) and the model p (1 - p) on the same axes; a Figure."""
+    needed = {"crash_probability", "transfers", "half_done_fraction"}
+    if not needed <= set(getattr(crashes, "columns", ())) or len(crashes) < 1:
+        raise ValueError(f"crashes must be a crash_transfers DataFrame with columns {sorted(needed)}")
+    fig, ax = base.figure(7.0, 3.4)
+    grid = np.linspace(0, 1, 101)
+    ax.plot(grid, 100 * grid * (1 - grid), "-", color="tab:blue", label="model: p (1 - p)")
+    p_ = crashes["crash_probability"].to_numpy(dtype=float)
+    model = p_ * (1 - p_)
+    error = 2 * np.sqrt(model * (1 - model) / crashes["transfers"].to_numpy(dtype=float))
+    ax.fill_between(p_, 100 * (model - error), 100 * (model + error), color="tab:blue", alpha=0.15,
+                    label="model ± 2 standard errors")
+    ax.plot(p_, 100 * crashes["half_done_fraction"], "o", color="tab:orange", ms=8, label="measured: two SQLite shards")
+    ax.axhline(0, color="tab:green", ls="--", label="one database: 0")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-2, 35)
+    ax.set_xlabel("probability p that a shard's commit fails")
+    ax.set_ylabel("transfers left half-done (%)")
+    ax.legend(fontsize=8, loc="upper right")
+    return fig
+
+
 __all__ = ["skew_compute", "skew_setup", "skew_draw", "skew_explorer", "moved_compute", "moved_setup", "moved_draw",
            "moved_explorer", "spread_compute", "spread_setup", "spread_draw", "spread_explorer", "scatter_medians",
-           "scatter_compute", "scatter_setup", "scatter_draw", "scatter_explorer"]
+           "scatter_compute", "scatter_setup", "scatter_draw", "scatter_explorer", "hash_spread",
+           "plot_hash_spread", "plot_half_done"]

@@ -235,3 +235,26 @@ def plot_soak(soak, leak_bytes, rate_rps):
     ax.set_ylabel("traced memory (MB)")
     ax.legend(fontsize=8)
     return fig
+
+
+def plot_p95_spread(runs, arrival_rps, service_rate_rps, coverage=0.9):
+    """The P95 of each repeated run (a rate_sweep-style frame with columns 'requests' and 'p95_ms', one row per run)
+    against the order-statistic model of a sampled M/M/1 P95 (``loadtest.mm1_percentile_spread_ms`` at the runs'
+    median request count): its median and central ``coverage`` band on the same axes; returns a Figure."""
+    if not {"requests", "p95_ms"} <= set(getattr(runs, "columns", [])) or len(runs) < 1:
+        raise ValueError("runs must be a DataFrame with columns 'requests' and 'p95_ms', one row per run")
+    n = int(runs["requests"].median())
+    low, median, high = loadtest.mm1_percentile_spread_ms(n, arrival_rps, service_rate_rps, coverage=coverage)
+    fig, ax = base.figure(7.0, 3.2)
+    x = np.arange(1, len(runs) + 1)
+    ax.axhspan(low, high, color="tab:blue", alpha=0.15,
+               label=f"model: {coverage:.0%} of runs of {n} requests land here")
+    ax.axhline(median, color="tab:blue", label="model: median P95 of such a run")
+    ax.plot(x, runs["p95_ms"], "o", color="tab:orange", ms=8, label="measured P95 of each run")
+    ax.set_xticks(x)
+    ax.set_xlim(0.5, len(runs) + 0.5)
+    ax.set_ylim(0, 1.3 * max(high, float(np.nanmax(runs["p95_ms"]))))
+    ax.set_xlabel("run")
+    ax.set_ylabel("P95 latency (ms)")
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
