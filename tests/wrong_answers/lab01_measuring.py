@@ -91,4 +91,21 @@ CASES += [
                 "def hit_ratio_needed(target_ms, hit_ms, miss_ms):\n"
                 "    return (miss_ms - target_ms) / (miss_ms - hit_ms)",
                 says="within [0, 1]", why="no bounds: negative ratios and impossible targets pass through"),
+    WrongAnswer("dashboard_answer", "test_dashboard",
+                "def dashboard_rates(scrapes):\n"
+                "    return [((r1 - r0) / (t1 - t0), (e1 - e0) / (r1 - r0) if r1 != r0 else 0.0)\n"
+                "            for (t0, r0, e0), (t1, r1, e1) in zip(scrapes, scrapes[1:])]\n"
+                "scrapes = [(0, 1000, 2), (15, 2500, 5), (30, 4000, 20)]\n",
+                says="reset", why="a restart's counter drop taken as negative traffic"),
+    WrongAnswer("dashboard_answer", "test_dashboard",
+                "def dashboard_rates(scrapes):\n"
+                "    return [(r1 / t1 if t1 else 0.0, e1 / r1 if r1 else 0.0) for (t1, r1, e1) in scrapes[1:]]\n"
+                "scrapes = [(0, 1000, 2), (15, 2500, 5), (30, 4000, 20)]\n",
+                says="increase / seconds between scrapes", why="the totals read as rates, not the differences between scrapes"),
+    WrongAnswer("dashboard_answer", "test_dashboard",
+                "def dashboard_rates(scrapes):\n"
+                "    return [((r1 - r0) / (t1 - t0), (e1 - e0) / (t1 - t0))\n"
+                "            for (t0, r0, e0), (t1, r1, e1) in zip(scrapes, scrapes[1:])]\n"
+                "scrapes = [(0, 1000, 2), (15, 2500, 5), (30, 4000, 20)]\n",
+                says="error rate of interval 0", why="errors per second instead of the share of requests that failed"),
 ]

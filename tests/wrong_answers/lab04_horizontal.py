@@ -109,4 +109,30 @@ CASES = [
                 "worst_rr = float(cluster.dispatch(workload, 3, 'round_robin')['response_s'].max())\n"
                 "worst_lc = worst_rr",
                 says="pick the fewest", why="round robin handed in as least connections"),
+    WrongAnswer("sessions_answer", "test_sessions",
+                "def session_costs(design, worker_of_user, n_workers, dead_worker, store_reads=2, store_rtt_ms=0.5):\n"
+                "    if design not in ('local', 'sticky', 'shared'):\n"
+                "        raise ValueError(f'design must be local, sticky or shared, got {design!r}')\n"
+                "    if design == 'local':\n        return 1 / n_workers, len(worker_of_user), 0.0\n"
+                "    if design == 'sticky':\n        return 0.0, sum(w == dead_worker for w in worker_of_user), 0.0\n"
+                "    return 0.0, 0, float(store_reads * store_rtt_ms)\n"
+                "shop_users = [0, 1, 2, 0, 0, 1, 2, 2, 0, 1]\n",
+                says="stale_share of 'local'", why="the share of requests that find the cart taken for the share that miss it"),
+    WrongAnswer("sessions_answer", "test_sessions",
+                "def session_costs(design, worker_of_user, n_workers, dead_worker, store_reads=2, store_rtt_ms=0.5):\n"
+                "    if design not in ('local', 'sticky', 'shared'):\n"
+                "        raise ValueError(f'design must be local, sticky or shared, got {design!r}')\n"
+                "    if design == 'shared':\n        return 0.0, 0, float(store_reads * store_rtt_ms)\n"
+                "    return (n_workers - 1) / n_workers, len(worker_of_user), 0.0\n"
+                "shop_users = [0, 1, 2, 0, 0, 1, 2, 2, 0, 1]\n",
+                says="session_costs('sticky'", why="sticky sessions treated like scattered local carts: every user loses one"),
+    WrongAnswer("sessions_answer", "test_sessions",
+                "def session_costs(design, worker_of_user, n_workers, dead_worker, store_reads=2, store_rtt_ms=0.5):\n"
+                "    if design not in ('local', 'sticky', 'shared'):\n"
+                "        raise ValueError(f'design must be local, sticky or shared, got {design!r}')\n"
+                "    if design == 'local':\n        return (n_workers - 1) / n_workers, len(worker_of_user), 0.0\n"
+                "    if design == 'sticky':\n        return 0.0, sum(w == dead_worker for w in worker_of_user), 0.0\n"
+                "    return 0.0, 0, 0.0\n"
+                "shop_users = [0, 1, 2, 0, 0, 1, 2, 2, 0, 1]\n",
+                says="extra_ms of 'shared'", why="the shared store taken as free: its round trips forgotten"),
 ]

@@ -113,4 +113,25 @@ CASES = [
                 "    return base_ms + (services - 1) * hop_ms + services * 2 * sidecar_ms\n\n"
                 "mesh_overhead_6 = mesh_chain_ms(6, hop_ms, SIDECAR_MS, chain_p50[1]) - (chain_p50[1] + 5 * hop_ms)",
                 says="least-squares slope", why="divides the rise from 1 to 4 services by 4 instead of fitting"),
+    WrongAnswer("discovery_answer", "test_discovery",
+                "def instances_for(registry, service, api_version):\n"
+                "    return sorted(e['address'] for e in registry if e['service'] == service and api_version in e['versions'])\n"
+                "registry = [\n"
+                "    {'service': 'orders', 'address': '10.0.0.11:8080', 'versions': ('v1',), 'healthy': True},\n"
+                "    {'service': 'orders', 'address': '10.0.0.12:8080', 'versions': ('v1', 'v2'), 'healthy': True},\n"
+                "    {'service': 'orders', 'address': '10.0.0.13:8080', 'versions': ('v1', 'v2'), 'healthy': False},\n"
+                "    {'service': 'payments', 'address': '10.0.1.21:8080', 'versions': ('v2',), 'healthy': True},\n"
+                "]\n",
+                says="instances_for(registry, 'orders', 'v2')", why="health ignored: the caller is sent to an instance that is down"),
+    WrongAnswer("discovery_answer", "test_discovery",
+                "def instances_for(registry, service, api_version):\n"
+                "    return sorted(e['address'] for e in registry\n"
+                "                  if e['service'] == service and e['healthy'] and e['versions'][-1] == api_version)\n"
+                "registry = [\n"
+                "    {'service': 'orders', 'address': '10.0.0.11:8080', 'versions': ('v1',), 'healthy': True},\n"
+                "    {'service': 'orders', 'address': '10.0.0.12:8080', 'versions': ('v1', 'v2'), 'healthy': True},\n"
+                "    {'service': 'orders', 'address': '10.0.0.13:8080', 'versions': ('v1', 'v2'), 'healthy': False},\n"
+                "    {'service': 'payments', 'address': '10.0.1.21:8080', 'versions': ('v2',), 'healthy': True},\n"
+                "]\n",
+                says="side by side", why="only an instance's newest version counted: a v1 client loses the migrated instances"),
 ]

@@ -122,4 +122,18 @@ CASES = [
                 "kind = {'A': 'horizontal', 'B': 'functional', 'C': 'vertical', 'D': 'geographic', 'E': 'horizontal'}\n"
                 "chat_key = 'chat_id'\ntool = {'postgres': 'Citus', 'mysql_resharding': 'Vitess', 'mysql_proxy': 'ProxySQL'}",
                 says="directory: a lookup table per key", why="a per-tenant lookup table taken for plain sharding"),
+    WrongAnswer("directory_answer", "test_directory",
+                "def directory_shard(key, directory, n_shards):\n    return shard_for(key, n_shards)\n"
+                "hot_directory = {hot_key: 8}\n"
+                "loads_directory = np.bincount([directory_shard(k, hot_directory, n_shards) for k in request_log], minlength=9)\n"
+                "moved_keys = 0\nimbalance_directory = float(loads_directory.max() / loads_directory.mean())\n",
+                says="directory_shard(5, {5: 3}, 4)", why="the directory never consulted: every key hashed"),
+    WrongAnswer("directory_answer", "test_directory",
+                "def directory_shard(key, directory, n_shards):\n"
+                "    return directory[key] if key in directory else shard_for(key, n_shards)\n"
+                "hot_directory = {hot_key: 8}\n"
+                "loads_directory = np.bincount([directory_shard(k, hot_directory, 9) for k in request_log], minlength=9)\n"
+                "moved_keys = sum(directory_shard(k, hot_directory, 9) != shard_for(k, n_shards) for k in set(request_log))\n"
+                "imbalance_directory = float(loads_directory.max() / loads_directory.mean())\n",
+                says="moved_keys", why="the other keys rehashed over 9 shards instead of keeping their shard"),
 ]
