@@ -23,7 +23,8 @@ import time
 from urllib.parse import parse_qs, quote, urlparse
 
 from .. import _validate as v
-from .http import QuietJsonHandler, ServerProcess, ThreadedServer
+from . import processes
+from .http import QuietJsonHandler, ServerProcess
 
 SCHEMA = """
 CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -157,9 +158,7 @@ def _database_handler(path, config, busy):
 def serve_database(ready, path, io_ms=0.0):
     """Process entry point: the database server on 127.0.0.1 (ephemeral port, reported through ready)."""
     config = {"io_ms": float(io_ms), "index": None, "generation": 0}
-    server = ThreadedServer(("127.0.0.1", 0), _database_handler(path, config, _Busy()))
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, _database_handler(path, config, _Busy()))
 
 
 class DatabaseServer(ServerProcess):

@@ -25,7 +25,7 @@ import urllib.parse
 
 from .. import _validate as v
 from . import processes
-from .http import QuietJsonHandler, ThreadedServer
+from .http import QuietJsonHandler
 
 STORES = ("local", "sqlite", "token")
 
@@ -221,9 +221,7 @@ def _broker_handler(state):
 def broker(ready):
     """Process entry point: an in-memory FIFO queue on 127.0.0.1 (/put?n=K, /get, /stats), as a message broker."""
     state = {"lock": threading.Lock(), "queue": collections.deque(), "enqueued": 0, "done": 0, "workers": {}}
-    server = ThreadedServer(("127.0.0.1", 0), _broker_handler(state))
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, _broker_handler(state))
 
 
 def _get(port, path, timeout=5.0):

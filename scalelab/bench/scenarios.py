@@ -25,7 +25,8 @@ import pandas as pd
 from .. import _random
 from .. import _validate as v
 from ..models import loadtest
-from .http import QuietJsonHandler, ServerProcess, ThreadedServer
+from . import processes
+from .http import QuietJsonHandler, ServerProcess
 from .harness import temporary_directory
 from .load import _frame, _one_request, _run_in_thread, _sleep_until, _split, open_loop, rate_sweep, summarize_requests
 from .service import LoopbackService
@@ -75,9 +76,7 @@ def serve_queued(ready, service_time, workers, queue_size, seed):
                     state["served"] += 1
             self.reply(200, {"service_time_s": draw})
 
-    server = ThreadedServer(("127.0.0.1", 0), Handler)
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, Handler)
 
 
 def _rss_bytes():
@@ -122,9 +121,7 @@ def serve_leaky(ready, leak_bytes, service_time):
                 state["served"] += 1
             self.reply(200, {"ok": True})
 
-    server = ThreadedServer(("127.0.0.1", 0), Handler)
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, Handler)
 
 
 class QueuedService(ServerProcess):

@@ -3,7 +3,7 @@ over measured points, losing a worker, and round robin vs least connections.
 
 Each view is a pure ``<view>_compute`` (tested without a browser), a ``<view>_setup`` that builds the figure once and
 a ``<view>_draw`` that moves its artists, wired by ``Explorer`` (see ``scalelab.widgets.base``). The formulas live in
-``scalelab.models.scaleout`` and ``scalelab.models.laws``; the dispatch of jobs is ``scalelab.bench.cluster.dispatch``.
+``scalelab.models.scaleout`` and ``scalelab.models.laws``; the dispatch of jobs is ``scalelab.sim.routing.dispatch``.
 """
 import functools
 import math
@@ -11,8 +11,8 @@ import math
 import numpy as np
 
 from .. import _validate as v
-from ..bench.cluster import dispatch
 from ..models import laws, scaleout
+from ..sim.routing import dispatch
 from . import _axes, base
 
 N_LIMITS = (8, 16, 32, 64)  # x-axis tops for "workers N": the axis changes only when the largest N crosses one
@@ -313,7 +313,7 @@ def dispatch_compute(n_servers=2, big_every=4, big_s=6.0, small_s=1.0, jobs=24):
 
     n_servers: 1..64. Returns sizes, the offered utilisation rho = work arriving per second / servers (above 1 the
     servers cannot keep up and queues grow whatever the dispatch) and, per algorithm, the dispatch table
-    (``bench.cluster.dispatch``) and its mean and worst response time (s).
+    (``sim.routing.dispatch``) and its mean and worst response time (s).
     """
     n = v.integer("n_servers", n_servers, low=1, high=64)
     sizes = uneven_workload(jobs, big_every, big_s, small_s)
