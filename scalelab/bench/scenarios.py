@@ -9,7 +9,6 @@ Two extra loopback services live here, each in its own process (see ``processes.
 
 Every function returns a pandas DataFrame and stops its servers and removes its files, whatever happens.
 """
-import asyncio
 import os
 import random
 import sqlite3
@@ -28,7 +27,7 @@ from ..models import loadtest
 from . import processes
 from .http import QuietJsonHandler, ServerProcess
 from .harness import temporary_directory
-from .load import _frame, _one_request, _run_in_thread, _sleep_until, _split, open_loop, rate_sweep, summarize_requests
+from .load import open_loop, paced_user_loop, rate_sweep, scheduled_loop, summarize_requests
 from .service import LoopbackService
 
 
@@ -167,69 +166,6 @@ class LeakyService(ServerProcess):
 
 
 # --------------------------------------------------------------------------------------------- load drivers
-def scheduled_loop(url, scheduled_s, timeout=5.0):
-    """Open-loop load from an explicit schedule: request i is sent at scheduled_s[i] seconds after the start,
-    whatever the server does. Returns the per-request frame of ``open_loop`` (scheduled, start, ttfb, end, status,
-    latency_s, response_s, ttfb_s)."""
-    host, port, path = _split(url)
-    scheduled = v.samples("scheduled_s", scheduled_s)
-    v.positive("timeout", timeout)
-    if np.any(np.diff(scheduled) < 0):
-        raise ValueError("scheduled_s must be sorted (non-decreasing)")
-
-    async def drive(stop):
-        t0 = time.perf_counter()
-        tasks = []
-        for when in scheduled:
-            if stop.is_set():
-                break
-            await _sleep_until(when, t0)
-            tasks.append(asyncio.create_task(_one_request(host, port, path, timeout, t0)))
-        return list(await asyncio.gather(*tasks))
-
-    records = _run_in_thread(drive)
-    return _frame(records, scheduled[:len(records)])
-
-
-def paced_user_loop(url, rate, requests, timeout=5.0, stall_at_s=None, stall_s=0.0):
-    """One user who means to send every 1/rate s but waits for each reply first (a closed loop pacing itself).
-
-    Optionally a single slow request of stall_s seconds is sent to ``url?ms=...`` at stall_at_s, from the side,
-    freezing a one-worker LoopbackService (a pause such as a GC or a lock). Returns a per-request frame with
-    intended, start, end, status, naive_s (end - start, what the tool records) and corrected_s (end - intended).
-    """
-    host, port, path = _split(url)
-    rate = v.positive("rate", rate)
-    n = v.integer("requests", requests, low=1, high=100_000)
-    v.positive("timeout", timeout)
-    intended = np.arange(n) / rate
-
-    async def drive(stop):
-        t0 = time.perf_counter()
-        stall = None
-        if stall_at_s is not None:
-            async def side():
-                await asyncio.sleep(stall_at_s)
-                await _one_request(host, port, f"{path}?ms={stall_s * 1000:.0f}", timeout, t0)
-            stall = asyncio.create_task(side())
-        records = []
-        for when in intended:
-            if stop.is_set():
-                break
-            await _sleep_until(when, t0)
-            records.append(await _one_request(host, port, path, timeout, t0))
-        if stall is not None:
-            await stall
-        return records
-
-    records = _run_in_thread(drive)
-    frame = pd.DataFrame(records, columns=["start", "ttfb", "end", "status"]).drop(columns="ttfb")
-    frame.insert(0, "intended", intended[:len(records)])
-    frame["naive_s"] = frame["end"] - frame["start"]
-    frame["corrected_s"] = frame["end"] - frame["intended"]
-    return frame
-
-
 def _stall_in_background(url, at_s, stall_s):
     """Send one request of stall_s seconds to url?ms=... after at_s seconds, from a thread; return the thread."""
     def run():
