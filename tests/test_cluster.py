@@ -121,8 +121,9 @@ def test_cluster_cleans_up_when_the_balancer_fails_to_start(monkeypatch):
 
 
 def test_sticky_sessions_local_state_is_lost_but_shared_state_survives():
-    frame = cl.session_run(sticky=True, users=3, steps=4, kill_after_step=2)
-    killed = frame.attrs["killed_worker"]
+    run = cl.session_run(sticky=True, users=3, steps=4, kill_after_step=2)
+    frame, killed = run.table, run.killed_worker
+    assert run.sticky and run.kill_after_step == 2
     assert killed in (0, 1, 2)
     before = frame[frame["step"] <= 2]
     assert (before["lost"] == 0).all(), "sticky sessions keep every item while no worker dies"
@@ -133,7 +134,9 @@ def test_sticky_sessions_local_state_is_lost_but_shared_state_survives():
 
 
 def test_non_sticky_local_sessions_split_a_users_cart():
-    frame = cl.session_run(sticky=False, stores=("local",), users=4, steps=3, kill_after_step=0)
+    run = cl.session_run(sticky=False, stores=("local",), users=4, steps=3, kill_after_step=0)
+    assert run.killed_worker is None
+    frame = run.table
     assert (frame["status"] == 200).all()
     assert frame["worker"].nunique() == 3
     assert (frame.loc[frame["step"] == 3, "lost"] > 0).any()
@@ -147,14 +150,16 @@ def test_scaling_and_failover_relations_on_one_cluster():
         assert sweep["throughput_rps"].iloc[1] > 1.3 * sweep["throughput_rps"].iloc[0], \
             "two sleep-based workers should serve clearly more than one"
         assert (sweep["p95_ms"] >= sweep["p50_ms"]).all()
-        run = cl.failover_run(n_workers=3, rate=40.0, seconds=1.5, kill_at_s=0.5, cluster=cluster)
+        result = cl.failover_run(n_workers=3, rate=40.0, seconds=1.5, kill_at_s=0.5, cluster=cluster)
+    run = result.table
+    assert (result.kill_at_s, result.kill_index, result.n_workers, result.health_checks) == (0.5, 0, 3, True)
     assert not run.empty and {"scheduled", "status", "ok"} <= set(run.columns)
     summary = cl.availability_of(run)
     assert summary["requests"] == len(run)
     assert summary["availability"] > 0.8, "the balancer should route around the dead worker"
     late = run[run["scheduled"] > 1.0]
     assert (late["status"] == 200).all(), "after the kill, new requests should all succeed"
-    assert run.attrs["balancer"]["routed"][0] >= 1
+    assert result.balancer["routed"][0] >= 1
     assert np.isclose(summary["availability"], run["ok"].mean())
 
 

@@ -6,6 +6,7 @@
   or a small result object holding one; ``timeline`` and ``availability_of`` read a per-request table.
 """
 import contextlib
+import dataclasses
 import json
 import os
 import secrets
@@ -177,6 +178,35 @@ class Cluster:
 
 
 # ------------------------------------------------------------------------------------------------------ benchmarks
+@dataclasses.dataclass(frozen=True)
+class FailoverRun:
+    """What ``failover_run`` measured: the per-request table and how the run was set up.
+
+    table: one row per request (the columns of ``open_loop``'s table plus ``ok``); kill_at_s: when the worker was
+    killed (s from the start); kill_index: which worker; n_workers; arrival_rps: the offered rate; health_checks:
+    whether the balancer tracked health; balancer: its counters at the end (routed, connect_errors, retries, ...).
+    """
+
+    table: "pandas.DataFrame"
+    kill_at_s: float
+    kill_index: int
+    n_workers: int
+    arrival_rps: float
+    health_checks: bool
+    balancer: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionRun:
+    """What ``session_run`` measured: one row per request in ``table``; sticky: whether sessions stuck to a worker;
+    killed_worker: the worker killed after step ``kill_after_step`` (None if none was)."""
+
+    table: "pandas.DataFrame"
+    sticky: bool
+    killed_worker: int | None
+    kill_after_step: int
+
+
 @contextlib.contextmanager
 def _using(cluster, **kwargs):
     """Yield ``cluster`` if given (the caller owns it), else a new Cluster(**kwargs) stopped on exit."""
@@ -238,8 +268,9 @@ def failover_run(n_workers=3, rate=80.0, seconds=3.0, kill_at_s=1.0, kill_index=
 
     Uses ``cluster`` if given (its first n_workers workers; one of them is killed), else starts its own.
     health_checks=False turns the balancer naive: it keeps sending 1/N of the requests to the dead worker.
-    Returns the per-request DataFrame of ``open_loop`` (scheduled, start, ttfb, end, status, latency_s, ...)
-    plus ``ok`` (status 200); ``frame.attrs`` holds ``kill_at_s``, ``kill_index`` and the balancer's counters.
+    Returns a ``FailoverRun``: its ``table`` is the per-request DataFrame of ``open_loop`` (scheduled, start, ttfb,
+    end, status, latency_s, ...) plus ``ok`` (status 200); it also holds ``kill_at_s``, ``kill_index`` and the
+    balancer's counters.
     """
     from .load import closed_loop, open_loop
 
@@ -265,9 +296,8 @@ def failover_run(n_workers=3, rate=80.0, seconds=3.0, kill_at_s=1.0, kill_index=
         used.configure(health_checks=True)
     frame = result.requests.copy()
     frame["ok"] = frame["status"] == 200
-    frame.attrs.update({"kill_at_s": kill_at, "kill_index": kill_index, "n_workers": n, "rate": rate,
-                        "health_checks": bool(health_checks), "balancer": stats})
-    return frame
+    return FailoverRun(table=frame, kill_at_s=kill_at, kill_index=kill_index, n_workers=n, arrival_rps=float(rate),
+                       health_checks=bool(health_checks), balancer=stats)
 
 
 def timeline(frame, bin_s=0.25):
@@ -277,7 +307,7 @@ def timeline(frame, bin_s=0.25):
 
     v.positive("bin_s", bin_s)
     if "status" not in frame or "scheduled" not in frame:
-        raise ValueError("frame must have the columns 'scheduled' and 'status' (from open_loop or failover_run)")
+        raise ValueError("frame must have the columns 'scheduled' and 'status' (a table of open_loop or failover_run)")
     bins = np.floor(frame["scheduled"] / bin_s).astype(int)
     latency_ms = (frame["end"] - frame["scheduled"]) * 1000
     out = pd.DataFrame({"bin": bins, "ok": frame["status"] == 200, "failed": frame["status"] != 200,
@@ -302,8 +332,8 @@ def session_run(sticky=True, stores=STORES, users=4, steps=6, kill_after_step=3,
     ``kill_after_step`` the worker that served user 0 last is killed (0 = never). Uses ``cluster`` if given
     (else a 3-worker one). Each request is retried once if it fails (a client's usual retry).
 
-    One row per request: user, store, step, status, worker, items (what the cart holds), expected (= step) and
-    lost (expected - items). ``frame.attrs`` holds killed_worker and sticky.
+    Returns a ``SessionRun``: its ``table`` has one row per request: user, store, step, status, worker, items (what
+    the cart holds), expected (= step) and lost (expected - items); it also holds killed_worker and sticky.
     """
     import pandas as pd
 
@@ -330,8 +360,7 @@ def session_run(sticky=True, stores=STORES, users=4, steps=6, kill_after_step=3,
                 used.kill_worker(killed)
     frame = pd.DataFrame(rows)
     frame["lost"] = frame["expected"] - frame["items"]
-    frame.attrs.update({"sticky": sticky, "killed_worker": killed, "kill_after_step": kill_after})
-    return frame
+    return SessionRun(table=frame, sticky=bool(sticky), killed_worker=killed, kill_after_step=kill_after)
 
 
 def algorithm_run(algorithms=ALGORITHMS, rate=60.0, seconds=2.0, n_workers=3, service_ms=10.0, slowdown=5.0,

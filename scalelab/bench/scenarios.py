@@ -23,7 +23,7 @@ import pandas as pd
 
 from .. import _random
 from .. import _validate as v
-from ..models import loadtest
+from ..models import loadtest, metrics
 from . import processes
 from .http import QuietJsonHandler, ServerProcess
 from .harness import temporary_directory
@@ -182,8 +182,9 @@ def _stall_in_background(url, at_s, stall_s):
 
 def _latency_row(label, seconds):
     ms = np.asarray(seconds, dtype=float) * 1000
-    pct = np.percentile(ms, [50, 95, 99])
-    return {"measured as": label, "samples": int(ms.size), "p50_ms": pct[0], "p95_ms": pct[1], "p99_ms": pct[2],
+    figures = metrics.request_summary(ms)
+    return {"measured as": label, "samples": figures["requests"],
+            **{k: figures[k] for k in ("p50_ms", "p95_ms", "p99_ms")},
             "max_ms": float(ms.max()), "share_over_100ms": float(np.mean(ms > 100))}
 
 

@@ -19,7 +19,7 @@ class QueueResult:
     service_rate: float
     servers: int
     utilization: float          # rho = lambda / (c * mu), in [0, 1)
-    probability_of_wait: float  # P(an arriving job waits)
+    p_wait: float               # P(an arriving job waits): Erlang C
     mean_in_system: float       # L, jobs queued + in service
     mean_in_queue: float        # Lq, jobs waiting
     mean_time_in_system: float  # W = Wq + 1/mu

@@ -401,7 +401,7 @@ def plot_scaling_sweeps(sweeps, rps_per_worker):
 def plot_failover(runs, bin_s=0.25):
     """Ok and failed requests per second and P95 over time for each failover run, the kill marked by a dashed line.
 
-    runs: {title: frame from ``scalelab.bench.cluster.failover_run``} (attrs["kill_at_s"] set); bin_s > 0.
+    runs: {title: ``FailoverRun`` from ``scalelab.bench.cluster.failover_run``}; bin_s > 0.
     Returns a matplotlib Figure.
     """
     from ..bench.cluster import timeline
@@ -412,14 +412,14 @@ def plot_failover(runs, bin_s=0.25):
     fig, axes = base.plt.subplots(2, len(runs), figsize=(5 * len(runs), 4.4), dpi=90, sharex=True, sharey="row",
                                   layout="constrained", squeeze=False)
     for column, (name, run) in enumerate(runs.items()):
-        line = timeline(run, bin_s=width)
+        line = timeline(run.table, bin_s=width)
         top, bottom = axes[0, column], axes[1, column]
         top.bar(line["t_s"], line["ok_rps"], width=0.9 * width, align="edge", color="tab:green", label="ok replies/s")
         top.bar(line["t_s"], line["failed"] / width, width=0.9 * width, align="edge", bottom=line["ok_rps"],
                 color="tab:red", label="failed requests/s")
         bottom.plot(line["t_s"] + width / 2, line["p95_ms"], "o-", color="tab:purple")
         for ax in (top, bottom):
-            ax.axvline(run.attrs["kill_at_s"], color="black", ls="--")
+            ax.axvline(run.kill_at_s, color="black", ls="--")
         top.set(title=f"{name}: worker killed at the dashed line", ylabel="requests/s")
         bottom.set_ylim(bottom=0)
         bottom.set(xlabel="time since start (s)", ylabel="P95 of ok replies (ms)")
