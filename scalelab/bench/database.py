@@ -428,7 +428,7 @@ def pool_sweep(pool_sizes=(2, 3, 4, 6, 8), rate=200.0, seconds=1.0, io_ms=15.0, 
     ``io_ms`` on the server, on pools of each size (one database server process, one keep-alive connection per
     pool slot). One row per pool size: requests, ok, timeouts, offered load lambda * mean hold (Little's law: the
     connections in use on average), mean_in_use measured by the pool, hold_ms (mean), wait_mean_ms, wait_p95_ms,
-    throughput_rps. ``frame.attrs["requests"]`` holds the per-request rows."""
+    throughput_rps."""
     from .harness import temporary_directory
 
     import numpy as np
@@ -440,7 +440,7 @@ def pool_sweep(pool_sizes=(2, 3, 4, 6, 8), rate=200.0, seconds=1.0, io_ms=15.0, 
     lam = v.positive("rate", rate)
     n = max(1, int(round(lam * v.positive("seconds", seconds))))
     generator = _random.rng(rng)
-    rows, per_request = [], []
+    rows = []
     with temporary_directory("scalelab-pool-") as folder:
         path = make_blog(os.path.join(folder, "blog.sqlite"), authors=50, posts_per_author=2)
         with DatabaseServer(path, io_ms=v.non_negative("io_ms", io_ms)) as server:
@@ -460,10 +460,7 @@ def pool_sweep(pool_sizes=(2, 3, 4, 6, 8), rate=200.0, seconds=1.0, io_ms=15.0, 
                              "wait_mean_ms": 1000 * frame["wait_s"].mean(),
                              "wait_p95_ms": 1000 * float(np.percentile(frame["wait_s"], 95)),
                              "throughput_rps": len(ok) / span})
-                per_request.append(frame.assign(pool_size=k))
-    out = pd.DataFrame(rows)
-    out.attrs["requests"] = pd.concat(per_request, ignore_index=True)
-    return out
+    return pd.DataFrame(rows)
 
 
 def pool_concurrency(concurrency=(1, 2, 4, 8, 16), pool_size=4, io_ms=10.0, seconds=0.3):

@@ -368,7 +368,6 @@ def readings_from_stats(stats):
         raise ValueError("stats must hold the counters of at least one app worker")
     elapsed = max(a["elapsed_s"] for a in apps)
     served = sum(a["served"] for a in apps)
-    errors = sum(a["errors"] for a in apps)
     workers = len(apps)
     cpu_busy = sum(a["cpu_phase"]["busy_s"] for a in apps)     # a request computing (or waiting for a core)
     cpu_wait = sum(max(a["cpu_phase"]["area_s"] - a["cpu_phase"]["busy_s"], 0.0) for a in apps)
@@ -395,7 +394,6 @@ def readings_from_stats(stats):
     ]
     frame = pd.DataFrame(rows)
     frame["completions"] = served
-    frame.attrs.update({"elapsed_s": elapsed, "served": served, "errors": errors})
     return frame
 
 

@@ -183,7 +183,6 @@ def read_your_writes_run(db, strategy="replica", rounds=40, gap_ms=2.0, tag=""):
         for c in [primary, *replicas]:
             c.close()
     frame = pd.DataFrame(rows)
-    frame.attrs["strategy"] = strategy
     return frame
 
 
