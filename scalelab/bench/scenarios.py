@@ -271,18 +271,6 @@ def spike_test(queue_sizes=(5, 200), base_rps=40.0, spike_rps=200.0, before_s=0.
     return out[["queue_size", "phase", "scheduled", "latency_s", "status"]]
 
 
-def spike_summary(frame, bin_s=0.1):
-    """Per queue_size and time bin of bin_s seconds: offered, served, turned away, and P95 latency (ms)."""
-    v.positive("bin_s", bin_s)
-    f = frame.assign(bin_s=(frame["scheduled"] // bin_s) * bin_s)
-    grouped = f.groupby(["queue_size", "bin_s"])
-    out = grouped.agg(offered=("status", "size"), served=("status", lambda s: int((s == 200).sum())),
-                      turned_away=("status", lambda s: int((s != 200).sum())))
-    out["p95_ms"] = grouped.apply(lambda g: np.percentile(g.loc[g["status"] == 200, "latency_s"] * 1000, 95)
-                                  if (g["status"] == 200).any() else np.nan, include_groups=False)
-    return out.reset_index()
-
-
 def _fill(connection, start, stop, rng):
     ids = np.arange(start, stop)
     values = rng.integers(0, 1_000_000_000, size=ids.size)
