@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import scalelab as sl
-from scalelab.bench import LoopbackService, closed_loop, open_loop, processes, rate_sweep, run_benchmark, summarize
+from scalelab.bench import LoopbackService, closed_loop, open_loop, processes, rate_sweep, run_benchmark
 from scalelab.bench import temporary_directory
 
 
@@ -31,12 +31,8 @@ def test_run_benchmark_gives_one_row_per_timed_run():
     assert len(frame) == 6 and len(calls) == 8
     assert set(frame.columns) >= {"size", "repeat", "wall_s", "cpu_s", "total"}
     assert (frame["wall_s"] > 0).all()
-    table = summarize(frame, by="size")
-    assert list(table["count"]) == [3, 3] and (table["min"] <= table["median"]).all()
     with pytest.raises(ValueError, match="repeats"):
         run_benchmark(job, {"size": [1]}, repeats=0)
-    with pytest.raises(ValueError, match="value"):
-        summarize(frame, by="size", value="nope")
 
 
 def test_temporary_directory_is_removed_even_on_error():

@@ -156,8 +156,6 @@ def test_pool_sweep_shows_an_exhausted_pool(started, scratch):
     one, four = sweep.iloc[0], sweep.iloc[1]
     assert one["wait_mean_ms"] > 5 * four["wait_mean_ms"]
     assert one["mean_in_use"] <= 1 + 1e-9 and four["mean_in_use"] <= 4 + 1e-9
-    per_request = sweep.attrs["requests"]
-    assert len(per_request) == 60 and set(per_request["pool_size"]) == {1, 4}
     nothing_left(started, scratch)
 
 

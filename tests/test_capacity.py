@@ -96,28 +96,28 @@ def test_capacity_from_sweep_rejects_bad_input():
 def test_waiting_time_tail_is_erlang_c_times_an_exponential():
     lam, mu, c = 150.0, 100.0, 2
     erlang = queueing.erlang_c(lam, mu, c)
-    assert capacity.waiting_time_tail(0, lam, mu, c) == pytest.approx(erlang)
-    assert capacity.waiting_time_tail(0.01, lam, mu, c) == pytest.approx(erlang * math.exp(-50 * 0.01))
+    assert queueing.waiting_time_tail(0, lam, mu, c) == pytest.approx(erlang)
+    assert queueing.waiting_time_tail(0.01, lam, mu, c) == pytest.approx(erlang * math.exp(-50 * 0.01))
 
 
 def test_mm1_response_percentile_matches_the_textbook():
     # M/M/1: T ~ Exp(mu - lambda), so P95 = ln(20) / (mu - lambda).
-    assert capacity.response_time_percentile(50, 100, 1) == pytest.approx(math.log(20) / 50, rel=1e-9)
-    assert capacity.response_time_percentile(50, 100, 1, q=50) == pytest.approx(math.log(2) / 50, rel=1e-9)
-    assert capacity.response_time_tail(0.02, 50, 100, 1) == pytest.approx(math.exp(-1))
+    assert queueing.response_time_percentile(50, 100, 1) == pytest.approx(math.log(20) / 50, rel=1e-9)
+    assert queueing.response_time_percentile(50, 100, 1, q=50) == pytest.approx(math.log(2) / 50, rel=1e-9)
+    assert queueing.response_time_tail(0.02, 50, 100, 1) == pytest.approx(math.exp(-1))
 
 
 def test_idle_server_percentile_is_the_service_time_percentile():
     for c in (1, 2, 8):
-        assert capacity.response_time_percentile(0, 100, c) == pytest.approx(math.log(20) / 100, rel=1e-9)
+        assert queueing.response_time_percentile(0, 100, c) == pytest.approx(math.log(20) / 100, rel=1e-9)
 
 
 def test_tail_handles_theta_equal_to_mu():
     # c = 2, mu = 1, lambda = 1: theta = 2 - 1 = 1 = mu. Erlang C = 1/3; P(T > t) = (2/3) e^-t + (1/3)(1 + t) e^-t.
     t = 1.5
     expected = (2 / 3) * math.exp(-t) + (1 / 3) * (1 + t) * math.exp(-t)
-    assert capacity.response_time_tail(t, 1.0, 1.0, 2) == pytest.approx(expected, rel=1e-9)
-    assert capacity.response_time_tail(t, 1.0 + 1e-7, 1.0, 2) == pytest.approx(expected, rel=1e-5)
+    assert queueing.response_time_tail(t, 1.0, 1.0, 2) == pytest.approx(expected, rel=1e-9)
+    assert queueing.response_time_tail(t, 1.0 + 1e-7, 1.0, 2) == pytest.approx(expected, rel=1e-5)
 
 
 def _simulated_mmc_p95(lam, mu, c, n=80_000, seed=7):
@@ -136,46 +136,46 @@ def _simulated_mmc_p95(lam, mu, c, n=80_000, seed=7):
 
 def test_mmc_percentile_agrees_with_a_simulation():
     lam, mu, c = 170.0, 100.0, 2
-    assert capacity.response_time_percentile(lam, mu, c) == pytest.approx(_simulated_mmc_p95(lam, mu, c), rel=0.06)
+    assert queueing.response_time_percentile(lam, mu, c) == pytest.approx(_simulated_mmc_p95(lam, mu, c), rel=0.06)
 
 
 def test_percentile_grows_with_load_and_is_infinite_when_unstable():
-    values = [capacity.response_time_percentile(lam, 100, 2) for lam in (0, 50, 100, 150, 190)]
+    values = [queueing.response_time_percentile(lam, 100, 2) for lam in (0, 50, 100, 150, 190)]
     assert all(a < b for a, b in zip(values, values[1:]))
-    assert math.isinf(capacity.response_time_percentile(200, 100, 2))
+    assert math.isinf(queueing.response_time_percentile(200, 100, 2))
     with pytest.raises(ValueError, match="q"):
-        capacity.response_time_percentile(10, 100, 2, q=100)
+        queueing.response_time_percentile(10, 100, 2, q=100)
     with pytest.raises(ValueError, match="servers"):
-        capacity.response_time_percentile(10, 100, 0)
+        queueing.response_time_percentile(10, 100, 0)
 
 
 def test_percentile_curve_matches_the_textbook_and_the_scalar_model():
     rho = np.array([0.0, 0.5, 0.8, 0.95])
     # M/M/1 in multiples of S: P95 = ln(20) / (1 - rho); P50 = ln(2) / (1 - rho)
-    assert capacity.response_time_percentile_curve(rho, 1) == pytest.approx(math.log(20) / (1 - rho), rel=1e-9)
-    assert capacity.response_time_percentile_curve(rho, 1, q=50) == pytest.approx(math.log(2) / (1 - rho), rel=1e-9)
+    assert queueing.response_time_percentile_curve(rho, 1) == pytest.approx(math.log(20) / (1 - rho), rel=1e-9)
+    assert queueing.response_time_percentile_curve(rho, 1, q=50) == pytest.approx(math.log(2) / (1 - rho), rel=1e-9)
     for c in (2, 5, 16):  # the same numbers as the scalar bisection, point by point (mu = 1)
-        exact = [capacity.response_time_percentile(r * c, 1.0, c) for r in rho]
-        assert capacity.response_time_percentile_curve(rho, c) == pytest.approx(exact, rel=1e-9)
+        exact = [queueing.response_time_percentile(r * c, 1.0, c) for r in rho]
+        assert queueing.response_time_percentile_curve(rho, c) == pytest.approx(exact, rel=1e-9)
     # theta == mu (c = 2, rho = 0.5) takes the (1 + t) e^-t branch
-    assert capacity.response_time_percentile_curve(np.array([0.5]), 2)[0] == pytest.approx(
-        capacity.response_time_percentile(1.0, 1.0, 2), rel=1e-9)
-    unstable = capacity.response_time_percentile_curve(np.array([0.5, 1.0, 1.7]), 2)
+    assert queueing.response_time_percentile_curve(np.array([0.5]), 2)[0] == pytest.approx(
+        queueing.response_time_percentile(1.0, 1.0, 2), rel=1e-9)
+    unstable = queueing.response_time_percentile_curve(np.array([0.5, 1.0, 1.7]), 2)
     assert np.isfinite(unstable[0]) and np.isinf(unstable[1:]).all()
     for bad, name in (([-0.1], "utilization"), ([], "utilization"), ([np.nan], "utilization")):
         with pytest.raises(ValueError, match=name):
-            capacity.response_time_percentile_curve(np.array(bad), 2)
+            queueing.response_time_percentile_curve(np.array(bad), 2)
     with pytest.raises(ValueError, match="servers"):
-        capacity.response_time_percentile_curve(rho, 0)
+        queueing.response_time_percentile_curve(rho, 0)
     with pytest.raises(ValueError, match="^q"):
-        capacity.response_time_percentile_curve(rho, 1, q=0)
+        queueing.response_time_percentile_curve(rho, 1, q=0)
 
 
 def test_max_rate_for_p95_inverts_the_percentile():
     # M/M/1, 10 ms: P95 <= 50 ms needs mu - lambda >= ln 20 / 0.05 = 59.9 -> lambda <= 40.1 req/s.
     assert capacity.max_rate_for_p95(0.01, 1, 0.05) == pytest.approx(100 - math.log(20) / 0.05, rel=1e-6)
     rate = capacity.max_rate_for_p95(0.01, 2, 0.05)
-    assert capacity.response_time_percentile(rate, 100, 2) == pytest.approx(0.05, rel=1e-6)
+    assert queueing.response_time_percentile(rate, 100, 2) == pytest.approx(0.05, rel=1e-6)
     assert capacity.meets_p95(rate * 0.99, 0.01, 2, 0.05) and not capacity.meets_p95(rate * 1.01, 0.01, 2, 0.05)
     assert capacity.max_rate_for_p95(0.1, 1, 0.05) == 0.0   # an idle server already misses
 
@@ -295,7 +295,7 @@ def test_plan_compute_by_hand():
     assert result["utilization_at_target"] == pytest.approx(10_000 / (124 * 150))
     assert result["monthly_cost_usd"] == pytest.approx(124 * 30)
     # each server an M/M/2 with mu = 100/s at 104.8 req/s: the scalar model's P95
-    exact_ms = 1000 * capacity.response_time_percentile(13_000 / 124, 100, 2)
+    exact_ms = 1000 * queueing.response_time_percentile(13_000 / 124, 100, 2)
     assert result["model_p95_ms"] == pytest.approx(exact_ms, rel=1e-9) and result["meets_p95"] == (exact_ms <= 100)
     curve = dict(zip(result["counts"], result["p95_curve_ms"]))
     assert curve[124] == pytest.approx(exact_ms, rel=1e-9)
@@ -365,7 +365,7 @@ def test_sweep_summary_states_the_run_and_flags_a_noisy_one():
 
     from scalelab.widgets import capacity as view
 
-    model_low = 1000 * capacity.response_time_percentile(20, 100, 2)
+    model_low = 1000 * queueing.response_time_percentile(20, 100, 2)
     rising = pd.DataFrame({"offered_rps": [20, 60, 100], "p95_ms": [model_low + 5, 40, 60]})
     text = view.sweep_summary(rising, 0.01, 2, 50, 60)
     assert "5.0 ms above" in text and "never fell by more than 5%" in text and "noisy" not in text

@@ -1,5 +1,5 @@
-"""The loopback mini-cluster: pure routing rules, the dispatch model, and the real cluster (routing, failover,
-sessions, clean-up). No test asserts an absolute time."""
+"""The loopback mini-cluster: the real cluster (routing, failover, sessions, clean-up) and the tables its benchmarks
+return. No test asserts an absolute time. The routing rules it uses are tested in test_routing.py."""
 import socket
 
 import numpy as np
@@ -8,66 +8,6 @@ import pytest
 
 from scalelab.bench import cluster as cl
 from scalelab.bench import processes
-
-
-# ------------------------------------------------------------------------------------------------- pure rules
-def test_round_robin_skips_workers_that_are_down():
-    up = [True, False, True]
-    assert cl.pick_round_robin(0, up) == 0
-    assert cl.pick_round_robin(1, up) == 2
-    assert cl.pick_round_robin(5, up) == 2  # 5 mod 3 = 2
-    assert cl.pick_round_robin(3, [False, False, False]) is None
-
-
-def test_least_connections_picks_fewest_and_breaks_ties_from_turn():
-    assert cl.pick_least_connections([3, 1, 2], [True, True, True]) == 1
-    assert cl.pick_least_connections([3, 1, 2], [True, False, True]) == 2
-    assert cl.pick_least_connections([0, 0, 0], [True, True, True], turn=2) == 2
-    assert cl.pick_least_connections([1, 1], [False, False]) is None
-
-
-def test_sticky_index_is_crc32_modulo_n():
-    assert cl.sticky_index("u0", 7) == 893956064 % 7  # zlib.crc32(b"u0") = 893956064
-    assert cl.sticky_index("bob", 5) == 4123767104 % 5
-    assert cl.sticky_index("anything", 1) == 0
-
-
-@pytest.mark.parametrize("call", [
-    lambda: cl.pick_round_robin(-1, [True]),
-    lambda: cl.pick_least_connections([1], [True, True]),
-    lambda: cl.pick_least_connections([-1], [True]),
-    lambda: cl.sticky_index("a", 0),
-    lambda: cl.dispatch([1, 2], 0, "round_robin"),
-    lambda: cl.dispatch([1, 2], 2, "random"),
-    lambda: cl.dispatch([-1, 2], 2, "round_robin"),
-    lambda: cl.dispatch([], 2, "round_robin"),
-])
-def test_bad_input_raises_value_error(call):
-    with pytest.raises(ValueError):
-        call()
-
-
-def test_dispatch_round_robin_by_hand():
-    # jobs of 6, 1, 1, 1, 6 s arrive at 0, 1, 2, 3, 4 s on 2 servers: 0->s0, 1->s1, 2->s0 (waits to 6), 3->s1, 4->s0
-    table = cl.dispatch([6, 1, 1, 1, 6], 2, "round_robin")
-    assert table["server"].tolist() == [0, 1, 0, 1, 0]
-    assert table["finish_s"].tolist() == [6, 2, 7, 4, 13]
-    assert table["response_s"].tolist() == [6, 1, 5, 1, 9]
-
-
-def test_dispatch_least_connections_by_hand():
-    # at t=2 s0 still holds the 6 s job, s1 is empty -> s1; at t=4 both hold nothing new: s0 busy (1), s1 free -> s1
-    table = cl.dispatch([6, 1, 1, 1, 6, 1], 2, "least_connections")
-    assert table["server"].tolist() == [0, 1, 1, 1, 1, 0]
-    assert table["response_s"].tolist() == [6, 1, 1, 1, 6, 2]
-
-
-def test_dispatch_least_connections_beats_round_robin_on_uneven_work():
-    sizes = [6, 1, 1, 1] * 6
-    rr = cl.dispatch(sizes, 2, "round_robin")["response_s"]
-    lc = cl.dispatch(sizes, 2, "least_connections")["response_s"]
-    assert rr.mean() == pytest.approx(7.0) and rr.max() == pytest.approx(21.0)
-    assert lc.mean() == pytest.approx(4.125) and lc.max() == pytest.approx(8.0)
 
 
 def test_timeline_and_availability_of_a_synthetic_run():
@@ -181,8 +121,9 @@ def test_cluster_cleans_up_when_the_balancer_fails_to_start(monkeypatch):
 
 
 def test_sticky_sessions_local_state_is_lost_but_shared_state_survives():
-    frame = cl.session_run(sticky=True, users=3, steps=4, kill_after_step=2)
-    killed = frame.attrs["killed_worker"]
+    run = cl.session_run(sticky=True, users=3, steps=4, kill_after_step=2)
+    frame, killed = run.table, run.killed_worker
+    assert run.sticky and run.kill_after_step == 2
     assert killed in (0, 1, 2)
     before = frame[frame["step"] <= 2]
     assert (before["lost"] == 0).all(), "sticky sessions keep every item while no worker dies"
@@ -193,7 +134,9 @@ def test_sticky_sessions_local_state_is_lost_but_shared_state_survives():
 
 
 def test_non_sticky_local_sessions_split_a_users_cart():
-    frame = cl.session_run(sticky=False, stores=("local",), users=4, steps=3, kill_after_step=0)
+    run = cl.session_run(sticky=False, stores=("local",), users=4, steps=3, kill_after_step=0)
+    assert run.killed_worker is None
+    frame = run.table
     assert (frame["status"] == 200).all()
     assert frame["worker"].nunique() == 3
     assert (frame.loc[frame["step"] == 3, "lost"] > 0).any()
@@ -207,14 +150,16 @@ def test_scaling_and_failover_relations_on_one_cluster():
         assert sweep["throughput_rps"].iloc[1] > 1.3 * sweep["throughput_rps"].iloc[0], \
             "two sleep-based workers should serve clearly more than one"
         assert (sweep["p95_ms"] >= sweep["p50_ms"]).all()
-        run = cl.failover_run(n_workers=3, rate=40.0, seconds=1.5, kill_at_s=0.5, cluster=cluster)
+        result = cl.failover_run(n_workers=3, rate=40.0, seconds=1.5, kill_at_s=0.5, cluster=cluster)
+    run = result.table
+    assert (result.kill_at_s, result.kill_index, result.n_workers, result.health_checks) == (0.5, 0, 3, True)
     assert not run.empty and {"scheduled", "status", "ok"} <= set(run.columns)
     summary = cl.availability_of(run)
     assert summary["requests"] == len(run)
     assert summary["availability"] > 0.8, "the balancer should route around the dead worker"
     late = run[run["scheduled"] > 1.0]
     assert (late["status"] == 200).all(), "after the kill, new requests should all succeed"
-    assert run.attrs["balancer"]["routed"][0] >= 1
+    assert result.balancer["routed"][0] >= 1
     assert np.isclose(summary["availability"], run["ok"].mean())
 
 

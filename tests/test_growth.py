@@ -21,7 +21,7 @@ def test_lesson_08_server_as_a_queue():
     assert cap == pytest.approx(capacity.max_rate_for_p95(0.010, 2, 0.050))
     assert g.service_time_s(cap) == pytest.approx(0.010, rel=1e-6)
     s = g.service_time_s(160.0)
-    assert capacity.response_time_percentile(160.0, 1 / s, 2) == pytest.approx(0.050, rel=1e-6)
+    assert queueing.response_time_percentile(160.0, 1 / s, 2) == pytest.approx(0.050, rel=1e-6)
     assert g.service_time_s(320.0) < s      # a faster server serves each request sooner
     with pytest.raises(ValueError, match="capacity_rps"):
         g.service_time_s(0)
@@ -55,7 +55,7 @@ def test_sojourn_samples_follow_the_mmc_model():
     lam, mu, c = 150.0, 100.0, 2
     times = g.sojourn_samples(lam, mu, c, 200_000, rng=np.random.default_rng(3))
     assert times.mean() == pytest.approx(queueing.mmc(lam, mu, c).mean_time_in_system, rel=0.02)
-    assert np.percentile(times, 95) == pytest.approx(capacity.response_time_percentile(lam, mu, c), rel=0.03)
+    assert np.percentile(times, 95) == pytest.approx(queueing.response_time_percentile(lam, mu, c), rel=0.03)
     assert np.isinf(g.sojourn_samples(250.0, mu, c, 10)).all()
 
 
@@ -68,7 +68,7 @@ def scale():
 def test_each_tier_is_its_mmc_queue(scale, name):
     t = scale.tier(name)
     assert t.utilization == pytest.approx(t.rps_per_machine / (t.slots * t.service_rate))
-    assert t.p95_ms == pytest.approx(1000 * capacity.response_time_percentile(t.rps_per_machine, t.service_rate,
+    assert t.p95_ms == pytest.approx(1000 * queueing.response_time_percentile(t.rps_per_machine, t.service_rate,
                                                                               t.slots), rel=1e-9)
     # an independent check: the course's FIFO c-server simulator at the same load
     gen = np.random.default_rng(7)

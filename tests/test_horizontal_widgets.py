@@ -248,8 +248,11 @@ def test_lesson_pictures_draw_measured_and_model_and_reject_bad_input():
         hz.plot_scaling_sweeps([sweep], rps_per_worker=0)
     with pytest.raises(ValueError, match="sweeps"):
         hz.plot_scaling_sweeps([], rps_per_worker=50)
-    run = pd.DataFrame({"scheduled": [0.0, 0.3, 0.6], "end": [0.02, 0.33, 0.7], "status": [200, 502, 200]})
-    run.attrs["kill_at_s"] = 0.25
+    from scalelab.bench.cluster import FailoverRun
+
+    table = pd.DataFrame({"scheduled": [0.0, 0.3, 0.6], "end": [0.02, 0.33, 0.7], "status": [200, 502, 200]})
+    run = FailoverRun(table=table, kill_at_s=0.25, kill_index=0, n_workers=3, arrival_rps=10.0, health_checks=False,
+                      balancer={})
     assert len(hz.plot_failover({"naive": run}).axes) == 2
     with pytest.raises(ValueError, match="runs"):
         hz.plot_failover({})

@@ -12,7 +12,7 @@ from scalelab.models import availability, laws, metrics, queueing
 def test_mm1_textbook_values():
     r = queueing.mm1(8, 10)
     assert r.utilization == pytest.approx(0.8)
-    assert r.probability_of_wait == pytest.approx(0.8)  # M/M/1: P(wait) = rho
+    assert r.p_wait == pytest.approx(0.8)  # M/M/1: P(wait) = rho
     assert r.mean_in_system == pytest.approx(4.0)
     assert r.mean_in_queue == pytest.approx(3.2)
     assert r.mean_time_in_system == pytest.approx(0.5)
@@ -271,7 +271,7 @@ def test_mmc_curve_matches_mmc_point_by_point():
         curve = queueing.mmc_curve(rho, c)
         for i, r in enumerate(rho):
             point = queueing.mmc(r * c * 5.0, 5.0, c)  # mu = 5/s: S = 0.2 s
-            assert curve["p_wait"][i] == pytest.approx(point.probability_of_wait, abs=1e-12)
+            assert curve["p_wait"][i] == pytest.approx(point.p_wait, abs=1e-12)
             assert curve["time_in_system_over_s"][i] == pytest.approx(point.mean_time_in_system / 0.2)
     with pytest.raises(ValueError, match="utilization"):
         queueing.mmc_curve([0.5, 1.0], 1)

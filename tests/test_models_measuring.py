@@ -103,3 +103,17 @@ def test_response_time_law_by_hand():
 def test_bad_input_is_refused_by_name(call, name):
     with pytest.raises(ValueError, match=rf"^{name} must"):
         call()
+
+
+def test_request_summary_counts_failures_and_takes_percentiles_of_ok_requests_only():
+    row = metrics.request_summary([10, 20, 30, 1000], ok=[True, True, True, False], span_s=2.0)
+    assert (row["requests"], row["ok"], row["error_rate"], row["throughput_rps"]) == (4, 3, 0.25, 1.5)
+    assert row["mean_ms"] == pytest.approx(20.0)
+    assert (row["p50_ms"], row["p95_ms"], row["p99_ms"]) == pytest.approx((20.0, 29.0, 29.8))
+    none_ok = metrics.request_summary([5.0], ok=[False])
+    assert none_ok["ok"] == 0 and math.isnan(none_ok["p95_ms"]) and math.isnan(none_ok["throughput_rps"])
+    assert set(metrics.request_summary([1.0, 2.0], qs=(50, 99))) >= {"p50_ms", "p99_ms"}
+    with pytest.raises(ValueError, match="ok"):
+        metrics.request_summary([1.0, 2.0], ok=[True])
+    with pytest.raises(ValueError, match="span_s"):
+        metrics.request_summary([1.0], span_s=0)

@@ -70,11 +70,13 @@ def test_fluid_model_by_hand():
 # ---------------------------------------------------------------------------------------------- benchmarks
 def test_restart_keeps_carts_in_sqlite_and_tokens_only_and_refuses_forged_tokens(started, scratch):
     with cluster.Cluster(2, service_ms=0.0) as shop:
-        frame = principles.restart_run(shop, users=2, steps=3, restart_after_step=1)
+        run = principles.restart_run(shop, users=2, steps=3, restart_after_step=1)
         status, body = shop.get("/cart_token?user=a")
         forged = tokens.sign({"user": "a", "items": 99}, "guess")
         bad, _ = shop.get(f"/cart_token?user=a&token={forged}")
         stolen, _ = shop.get(f"/cart_token?user=b&token={body['token']}")
+    frame = run.table
+    assert run.restart_after_step == 1 and run.restart_s > 0
     last = frame[frame["step"] == 3].groupby("store")["items"].max()
     assert last.to_dict() == {"local": 2, "sqlite": 3, "token": 3}   # memory lost the step-1 item
     assert (frame["status"] == 200).all()
@@ -112,10 +114,11 @@ def test_io_concurrency_cleans_up(monkeypatch, started, error):
 
 
 def test_burst_run_builds_and_drains_a_queue(started):
-    frame = principles.burst_run(phases=((0.3, 150.0),), workers=1, service_ms=10.0, max_s=3.0)
+    run = principles.burst_run(phases=((0.3, 150.0),), workers=1, service_ms=10.0, max_s=3.0)
+    frame = run.table
     assert frame["depth"].max() > 0 and frame["depth"].iloc[-1] == 0
     assert frame["enqueued"].iloc[-1] == 45
-    assert 0 < frame.attrs["service_rps"] <= 1000 / 10.0 + 1e-9   # a job takes at least its 10 ms
+    assert 0 < run.service_rps <= 1000 / 10.0 + 1e-9   # a job takes at least its 10 ms
     nothing_left(started)
 
 
@@ -138,17 +141,18 @@ def test_burst_run_cleans_up(monkeypatch, started, error):
 
 def test_degradation_breaker_and_health_on_the_chain(started):
     with chain.ServicePool(services=2) as pool:
-        plain = principles.degradation_run(pool, rate_rps=40, duration_s=0.3, handlers=2, rng=np.random.default_rng(1))
+        plain_run = principles.degradation_run(pool, rate_rps=40, duration_s=0.3, handlers=2, rng=np.random.default_rng(1))
         breaker = resilience.CircuitBreaker(2, reset_timeout_s=5.0)
-        hurt = principles.degradation_run(pool, rate_rps=40, duration_s=0.6, handlers=2, timeout_s=0.1,
+        hurt_run = principles.degradation_run(pool, rate_rps=40, duration_s=0.6, handlers=2, timeout_s=0.1,
                                           outage=(0.0, 0.6), breaker=breaker, rng=np.random.default_rng(2))
         health = principles.probe_health(pool, index=1, interval_s=0.02, rise=2, fall=3, probes=3)
         after = pool.call(2)[1]["status"]
-    assert (plain["outcome"] == "ok").all()
+    plain, hurt = plain_run.table, hurt_run.table
+    assert (plain["outcome"] == "ok").all() and hurt_run.breaker_opened == 1 and hurt_run.outage == (0.0, 0.6)
     assert breaker.opened == 1 and (hurt["outcome"] == "fallback").sum() >= len(hurt) - 2
     assert health["healthy"].tolist() == [True, True, False, False, True, True]
     assert after == 200   # the fault is cleared
-    summary = principles.degradation_summary(hurt, 0.5)
+    summary = principles.degradation_summary(hurt_run, 0.5)
     assert summary["fallback_share"] > 0.5 and summary["ok_share"] == 0
     nothing_left(started)
     with pytest.raises(ValueError, match="pool"):
@@ -157,13 +161,14 @@ def test_degradation_breaker_and_health_on_the_chain(started):
 
 def test_cached_query_matches_the_simulator(scratch):
     ops = cache_strategies.workload(80, rate_rps=50, keys=10, write_share=0.1, rng=np.random.default_rng(4))
-    frame = principles.cached_query(ops, rows=2000, customers=10, ttl_s=0.5, uncached_reads=3,
-                                    rng=np.random.default_rng(5))
+    run = principles.cached_query(ops, rows=2000, customers=10, ttl_s=0.5, uncached_reads=3,
+                                  rng=np.random.default_rng(5))
+    frame = run.table
     sim = cache_strategies.simulate("cache-aside", ops, ttl_s=0.5)
     reads = frame[~frame["write"]]
     assert reads["hit"].mean() == pytest.approx(sim["hit_ratio"])
     assert reads["stale"].mean() == pytest.approx(sim["stale_share"])
-    assert frame.attrs["query_ms"] > 0
+    assert run.query_ms > 0
     assert list(scratch.iterdir()) == []
     with pytest.raises(ValueError, match="rows"):
         principles.cached_query(ops, rows=0)
@@ -208,9 +213,11 @@ def test_cache_view_and_pictures(started):
     from scalelab.sim import degradation
 
     frame = pd.DataFrame({"scheduled_s": [0.1, 0.5], "outcome": ["ok", "fallback"], "latency_s": [0.01, 0.001]})
-    frame.attrs.update({"duration_s": 1.0, "outage": (0.4, 0.6)})
+    run = principles.DegradationRun(table=frame, arrival_rps=2.0, duration_s=1.0, handlers=1, timeout_s=0.25,
+                                    outage=(0.4, 0.6), breaker=None, limiter=None, breaker_opened=0,
+                                    ok_service_s=0.01)
     model = degradation.replay([0.1, 0.5], outages=[(0.4, 0.6)])
-    fig = views.plot_degradation({"run": frame}, 0.1, models={"run": model})
+    fig = views.plot_degradation({"run": run}, 0.1, models={"run": model})
     assert len(fig.axes[0].lines) == 2
 
 

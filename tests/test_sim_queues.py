@@ -97,7 +97,7 @@ def test_batch_means_and_summary_agree_with_mm1():
     assert low < mm1.mean_wait < high
     summary = trace.summary(warmup=5000)
     assert summary["utilization"] == pytest.approx(0.7, rel=0.03)
-    assert summary["p_wait"] == pytest.approx(mm1.probability_of_wait, rel=0.03)
+    assert summary["p_wait"] == pytest.approx(mm1.p_wait, rel=0.03)
     # Little's law: L = lambda * W
     assert summary["mean_in_system"] == pytest.approx(mm1.mean_in_system, rel=0.1)
 

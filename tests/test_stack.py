@@ -153,10 +153,10 @@ def test_autoscaler_follows_target_and_respects_its_rules():
 
 
 def test_p95_model_is_mmc_and_overload_violates():
-    from scalelab.models import capacity
+    from scalelab.models import queueing
 
     got = autoscale.p95_ms([150.0], [2], workers=4, service_ms=40.0)[0]
-    assert got == pytest.approx(1000 * capacity.response_time_percentile(75.0, 25.0, 4, 95), rel=1e-6)
+    assert got == pytest.approx(1000 * queueing.response_time_percentile(75.0, 25.0, 4, 95), rel=1e-6)
     assert math.isinf(autoscale.p95_ms([250.0], [2])[0])
 
 
@@ -216,9 +216,10 @@ def test_burn_rate_and_alert():
 
 
 def test_layered_path_by_hand():
-    frame = layers.layered_path([0.8, 0.5], [20, 2, 30], rate_rps=1000, names=["CDN", "app", "db"])
-    assert frame.attrs["db_rps"] == pytest.approx(100)
-    assert frame.attrs["mean_ms"] == pytest.approx(20 + 0.2 * 2 + 0.1 * 30)
+    path = layers.layered_path([0.8, 0.5], [20, 2, 30], rate_rps=1000, names=["CDN", "app", "db"])
+    frame = path.table
+    assert path.db_rps == pytest.approx(100)
+    assert path.mean_ms == pytest.approx(20 + 0.2 * 2 + 0.1 * 30)
     assert frame["answered"].sum() == pytest.approx(1)
     with pytest.raises(ValueError, match="latencies_ms"):
         layers.layered_path([0.5], [1, 2, 3])

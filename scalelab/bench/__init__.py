@@ -9,7 +9,7 @@ for pandas.
 import importlib
 
 _NAMES = {
-    "run_benchmark": "harness", "summarize": "harness", "temporary_directory": "harness", "time_call": "harness",
+    "run_benchmark": "harness", "temporary_directory": "harness", "time_call": "harness",
     "LoopbackService": "service", "open_loop": "load", "closed_loop": "load", "rate_sweep": "load",
     "LoadResult": "load",
 }

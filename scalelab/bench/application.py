@@ -93,7 +93,6 @@ def profile_cprofile(fn, *args, top=8, **kwargs):
              "calls": nc, "own_s": tt, "cumulative_s": ct, "own_share": tt / total if total else 0.0}
             for (file, line, name), (cc, nc, tt, ct, _callers) in stats.stats.items()]
     table = pd.DataFrame(rows).sort_values("own_s", ascending=False).head(top).reset_index(drop=True)
-    table.attrs["total_s"] = total
     return result, table
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from .. import _random, _validate as v
 from ..models import metrics
 from . import processes
-from .http import QuietJsonHandler, ThreadedServer
+from .http import QuietJsonHandler
 
 # pandas is imported inside the functions that build tables, so a service process starts without it.
 
@@ -114,9 +114,7 @@ def _make_handler(generator, lock, fault=None):
 
 def serve_hop(ready, seed):
     """Process entry point: one service of a pool on 127.0.0.1, an ephemeral port (reported through ready)."""
-    server = ThreadedServer((HOST, 0), _make_handler(random.Random(seed), threading.Lock()))
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, _make_handler(random.Random(seed), threading.Lock()))
 
 
 class ServicePool:
@@ -139,27 +137,10 @@ class ServicePool:
         """Start every service (in parallel) and return self; stops the ones that started if one fails or on Ctrl-C."""
         if self.processes:
             return self
-        starter = concurrent.futures.ThreadPoolExecutor(self.size)
-        futures = [starter.submit(processes.start, serve_hop, seed=s) for s in self.seeds]
-        try:
-            concurrent.futures.wait(futures)
-        except BaseException:  # Ctrl-C while starting: let the starts finish, then stop what started
-            starter.shutdown(wait=True)
-            self._keep_started(futures)
-            self.stop()
-            raise
-        starter.shutdown(wait=True)
-        self._keep_started(futures)
-        if len(self.processes) < self.size:
-            started = len(self.processes)
-            self.stop()
-            raise RuntimeError(f"only {started} of {self.size} services started")
-        return self
-
-    def _keep_started(self, futures):
-        started = [f.result() for f in futures if f.exception() is None]
+        started = processes.start_many(serve_hop, [{"seed": s} for s in self.seeds])
         self.processes = [process for process, _ in started]
         self.ports = [port for _, port in started]
+        return self
 
     def inject_fault(self, index, delay_ms=0.0, fail=False):
         """From now on service ``index`` hangs ``delay_ms`` on every call (and fails it if ``fail``); 0 and False

@@ -1,392 +1,26 @@
-"""A loopback mini-cluster: N identical worker processes behind a load-balancer process, all on 127.0.0.1.
+"""A loopback mini-cluster and its benchmarks: N identical worker processes behind a load-balancer process, all on
+127.0.0.1 (the servers are in ``scalelab.bench.loadbalancer``, their routing rules in ``scalelab.sim.routing``).
 
-- ``worker``: an HTTP server that handles one request at a time (like one single-threaded server process).
-  ``GET /work`` does ``service_ms`` of work, either sleeping ("sleep": waiting on I/O, no CPU) or spinning
-  ("cpu": burning that much CPU time); ``GET /cart?user=U`` adds one item to user U's cart, kept either in the
-  worker's own memory ("local") or in a SQLite file every worker shares ("sqlite"); ``GET /health``.
-- ``balancer``: an HTTP-aware TCP proxy. It reads a request's head, picks a worker (round robin or least
-  connections, optionally sticky by ``user=``), forwards the request and relays the reply. A worker that refuses
-  the connection is marked down and the request is retried on another one; a worker that dies with the request
-  in flight gives a 502. ``GET /lb/stats`` returns its counters as JSON.
 - ``Cluster``: a context manager that starts them all and always stops them (success, error, Ctrl-C).
-
-The benchmarks (``scaling_sweep``, ``failover_run``, ``session_run``) return pandas DataFrames. The pure
-helpers (``pick_round_robin``, ``pick_least_connections``, ``sticky_index``, ``dispatch``) have no clock.
+- The benchmarks (``scaling_sweep``, ``failover_run``, ``session_run``, ``algorithm_run``) return pandas DataFrames
+  or a small result object holding one; ``timeline`` and ``availability_of`` read a per-request table.
 """
-import concurrent.futures
 import contextlib
+import dataclasses
 import json
 import os
 import secrets
-import socket
-import socketserver
-import sqlite3
 import threading
-import time
 import urllib.error
 import urllib.request
-import zlib
-from urllib.parse import parse_qs, urlparse
 
 from .. import _validate as v
+from ..sim.routing import ALGORITHMS
 from . import processes
-from .http import QuietJsonHandler, ThreadedServer
+from . import loadbalancer
+from .loadbalancer import KINDS, STORES, balancer, worker
 
-# pandas, numpy and the load generator are imported inside the functions that need them, so the worker and
-# balancer processes (which import this module) start without them.
-
-ALGORITHMS = ("round_robin", "least_connections")
-KINDS = ("sleep", "cpu")
-STORES = ("local", "sqlite")
-
-
-# ----------------------------------------------------------------------------------------------- pure routing rules
-def pick_round_robin(turn, up):
-    """Index of the next worker in turn among those up: the first up worker at or after ``turn`` (mod n).
-
-    turn: an integer counter (>= 0); up: a sequence of booleans, one per worker. Returns None if none is up.
-    """
-    turn = v.integer("turn", turn, low=0)
-    n = len(up)
-    for step in range(n):
-        index = (turn + step) % n
-        if up[index]:
-            return index
-    return None
-
-
-def pick_least_connections(active, up, turn=0):
-    """Index of the up worker with the fewest active connections; ties go to the first at or after ``turn``.
-
-    active: open connections per worker (>= 0); up: booleans per worker. Returns None if none is up.
-    """
-    if len(active) != len(up):
-        raise ValueError(f"active and up must have the same length, got {len(active)} and {len(up)}")
-    if any(a < 0 for a in active):
-        raise ValueError("active must contain only counts >= 0")
-    turn = v.integer("turn", turn, low=0)
-    n = len(up)
-    best = None
-    for step in range(n):
-        index = (turn + step) % n
-        if up[index] and (best is None or active[index] < active[best]):
-            best = index
-    return best
-
-
-def sticky_index(key, n_workers):
-    """The worker (0 .. n_workers - 1) a session key sticks to: CRC-32 of the key modulo n (stable everywhere)."""
-    n = v.integer("n_workers", n_workers, low=1)
-    return zlib.crc32(str(key).encode()) % n
-
-
-def dispatch(sizes, n_servers, algorithm, gap=1.0):
-    """Send jobs arriving every ``gap`` seconds to ``n_servers`` FIFO servers; return one row per job.
-
-    sizes: service time of each job (s, >= 0); algorithm: "round_robin" (job i -> server i mod n) or
-    "least_connections" (the server with the fewest jobs still in it when the job arrives; ties -> lowest index).
-    Columns: job, arrival_s, size_s, server, start_s, finish_s, response_s (finish - arrival).
-    """
-    import pandas as pd
-
-    sizes = v.samples("sizes", sizes)
-    n = v.integer("n_servers", n_servers, low=1)
-    v.positive("gap", gap)
-    if algorithm not in ALGORITHMS:
-        raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
-    finishes = [[] for _ in range(n)]  # finish times of the jobs each server has been given
-    rows = []
-    for job, size in enumerate(sizes):
-        arrival = job * gap
-        if algorithm == "round_robin":
-            server = job % n
-        else:
-            in_system = [sum(f > arrival for f in finishes[s]) for s in range(n)]
-            server = pick_least_connections(in_system, [True] * n)
-        start = max([arrival] + finishes[server][-1:])
-        finish = start + size
-        finishes[server].append(finish)
-        rows.append({"job": job, "arrival_s": arrival, "size_s": float(size), "server": server,
-                     "start_s": start, "finish_s": finish, "response_s": finish - arrival})
-    return pd.DataFrame(rows)
-
-
-# ------------------------------------------------------------------------------------------------------ the worker
-def _spin(seconds):
-    """Burn ``seconds`` of this thread's CPU time."""
-    end = time.thread_time() + seconds
-    while time.thread_time() < end:
-        pass
-
-
-class _CartStore:
-    """Session state: a dict in this process ("local") or a table in a shared SQLite file ("sqlite")."""
-
-    def __init__(self, store, path):
-        self.store, self.path, self.local = store, path, {}
-        if store == "sqlite":
-            with contextlib.closing(self._connect()) as db, db:
-                db.execute("CREATE TABLE IF NOT EXISTS carts (user TEXT PRIMARY KEY, items INTEGER NOT NULL)")
-
-    def _connect(self):
-        return sqlite3.connect(self.path, timeout=10, isolation_level=None)
-
-    def add(self, user):
-        """Add one item to ``user``'s cart; return the number of items now in it."""
-        if self.store == "local":
-            self.local[user] = self.local.get(user, 0) + 1
-            return self.local[user]
-        with contextlib.closing(self._connect()) as db:
-            db.execute("BEGIN IMMEDIATE")
-            db.execute("INSERT INTO carts VALUES (?, 1) ON CONFLICT(user) DO UPDATE SET items = items + 1", (user,))
-            items = db.execute("SELECT items FROM carts WHERE user = ?", (user,)).fetchone()[0]
-            db.execute("COMMIT")
-            return items
-
-
-def _worker_handler(worker_id, service_s, kind, stores, default_store, one_at_a_time, secret="", slowdown=1.0):
-    class Handler(QuietJsonHandler):
-        def _reply(self, status, payload):
-            self.reply(status, {"worker": worker_id, **payload}, close=True)
-
-        def do_GET(self):
-            url = urlparse(self.path)
-            query = parse_qs(url.query)
-            if url.path == "/health":
-                return self._reply(200, {"ok": True})
-            if url.path == "/work":
-                seconds = (float(query["ms"][0]) / 1000 if "ms" in query else service_s) * slowdown
-                how = query.get("kind", [kind])[0]
-                with one_at_a_time:
-                    if how == "cpu":
-                        _spin(seconds)
-                    else:
-                        time.sleep(seconds)
-                return self._reply(200, {"service_s": seconds, "kind": how})
-            if url.path == "/cart":
-                store = query.get("store", [default_store])[0]
-                if store not in stores:
-                    return self._reply(400, {"error": f"store must be one of {STORES}"})
-                with one_at_a_time:
-                    items = stores[store].add(query.get("user", ["anonymous"])[0])
-                return self._reply(200, {"items": items, "store": store})
-            if url.path == "/cart_token" and secret:  # the session travels with the client, signed (lesson 11)
-                from .. import tokens
-
-                token = query.get("token", [""])[0]
-                user = query.get("user", ["anonymous"])[0]
-                session = tokens.verify(token, secret) if token else {"user": user, "items": 0}
-                if session is None or session.get("user") != user:
-                    return self._reply(403, {"error": "bad session token"})
-                with one_at_a_time:
-                    session["items"] += 1
-                return self._reply(200, {"items": session["items"], "store": "token",
-                                         "token": tokens.sign(session, secret)})
-            return self._reply(404, {"error": "no such path"})
-
-    return Handler
-
-
-def worker(ready, worker_id, service_ms, kind, store, store_path, secret="", slowdown=1.0):
-    """Process entry point: one worker on 127.0.0.1 (ephemeral port, reported through ready), until terminated.
-    secret: the key that signs session tokens (``/cart_token``); empty turns tokens off.
-    slowdown: every /work request takes this many times its service time (an older or busier machine)."""
-    stores = {"local": _CartStore("local", ""), "sqlite": _CartStore("sqlite", store_path)}
-    handler = _worker_handler(worker_id, service_ms / 1000, kind, stores, store, threading.Lock(), secret, slowdown)
-    server = ThreadedServer(("127.0.0.1", 0), handler)
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
-
-
-# ---------------------------------------------------------------------------------------------------- the balancer
-class _BalancerState:
-    """Which workers are up, their open connections, and the counters the balancer reports."""
-
-    def __init__(self, ports, algorithm, sticky, retry_after_s):
-        self.ports, self.algorithm, self.sticky, self.retry_after_s = list(ports), algorithm, sticky, retry_after_s
-        n = len(self.ports)
-        self.lock = threading.Lock()
-        self.active, self.down_since = [0] * n, [None] * n
-        self.turn, self.n_active, self.health_checks = 0, n, True
-        self.reset()
-
-    def reset(self):
-        n = len(self.ports)
-        self.routed, self.connect_errors = [0] * n, [0] * n
-        self.requests = self.retries = self.failed_in_flight = self.no_worker = self.refused_to_client = 0
-
-    def _up(self, exclude):
-        now = time.monotonic()
-        return [i < self.n_active and i not in exclude and (d is None or now - d >= self.retry_after_s)
-                for i, d in enumerate(self.down_since)]
-
-    def choose(self, user, exclude):
-        """Pick a worker for a request (None if every worker is down or tried); count it as active."""
-        with self.lock:
-            up = self._up(exclude)
-            if self.sticky and user is not None:
-                index = pick_round_robin(sticky_index(user, len(up)), up)
-            elif self.algorithm == "round_robin":
-                index = pick_round_robin(self.turn % len(up), up)
-            else:
-                index = pick_least_connections(self.active, up, self.turn % len(up))
-            self.turn += 1
-            if index is not None:
-                self.active[index] += 1
-                self.routed[index] += 1
-            return index
-
-    def finished(self, index, failed_connect=False, failed_in_flight=False):
-        """Record how a forwarded request ended. With health tracking on, a failing worker is marked down and a
-        refused connection is retried elsewhere (counted in retries); with it off, nothing is learned."""
-        with self.lock:
-            self.active[index] -= 1
-            if self.health_checks:
-                failed = failed_connect or failed_in_flight
-                self.down_since[index] = time.monotonic() if failed else None
-            if failed_connect:
-                self.connect_errors[index] += 1
-                if self.health_checks:
-                    self.routed[index] -= 1
-                    self.retries += 1
-                else:
-                    self.refused_to_client += 1
-            if failed_in_flight:
-                self.failed_in_flight += 1
-
-    def configure(self, query):
-        """Apply /lb/config?n_active=K&algorithm=A&sticky=0|1 (only the parameters given); return an error or None."""
-        with self.lock:
-            if "n_active" in query:
-                k = int(query["n_active"][0])
-                if not 1 <= k <= len(self.ports):
-                    return f"n_active must be in [1, {len(self.ports)}]"
-                self.n_active = k
-            if "algorithm" in query:
-                if query["algorithm"][0] not in ALGORITHMS:
-                    return f"algorithm must be one of {ALGORITHMS}"
-                self.algorithm = query["algorithm"][0]
-            if "sticky" in query:
-                self.sticky = query["sticky"][0] == "1"
-            if "health_checks" in query:
-                self.health_checks = query["health_checks"][0] == "1"
-                self.down_since = [None] * len(self.ports)
-            if "replace" in query:  # replace=INDEX:PORT, a restarted worker
-                index, port = (int(x) for x in query["replace"][0].split(":"))
-                if not 0 <= index < len(self.ports):
-                    return f"replace index must be in [0, {len(self.ports) - 1}]"
-                self.ports[index], self.down_since[index] = port, None
-        return None
-
-    def snapshot(self):
-        with self.lock:
-            up = self._up(set())
-            return {"algorithm": self.algorithm, "sticky": self.sticky, "n_active": self.n_active,
-                    "requests": self.requests,
-                    "routed": list(self.routed), "connect_errors": list(self.connect_errors),
-                    "health_checks": self.health_checks, "retries": self.retries,
-                    "refused_to_client": self.refused_to_client, "failed_in_flight": self.failed_in_flight,
-                    "no_worker": self.no_worker, "up": up, "active": list(self.active)}
-
-
-def _read_head(sock, limit=65536):
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-        if len(data) > limit:
-            break
-    return data
-
-
-def _simple_reply(sock, status, reason, payload):
-    body = json.dumps(payload).encode()
-    sock.sendall(f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-                 f"Connection: close\r\n\r\n".encode() + body)
-
-
-def _balancer_handler(state, timeout):
-    class Handler(socketserver.BaseRequestHandler):
-        def handle(self):
-            client = self.request
-            client.settimeout(timeout)
-            head = _read_head(client)
-            if not head:
-                return
-            try:
-                path = head.split(b"\r\n", 1)[0].split()[1].decode()
-            except IndexError:
-                return _simple_reply(client, 400, "Bad Request", {"error": "not HTTP"})
-            url = urlparse(path)
-            if url.path == "/lb/stats":
-                if parse_qs(url.query).get("reset"):
-                    with state.lock:
-                        state.reset()
-                return _simple_reply(client, 200, "OK", state.snapshot())
-            if url.path == "/lb/config":
-                try:
-                    error = state.configure(parse_qs(url.query))
-                except (ValueError, IndexError):
-                    error = "bad /lb/config query"
-                if error:
-                    return _simple_reply(client, 400, "Bad Request", {"error": error})
-                return _simple_reply(client, 200, "OK", state.snapshot())
-            with state.lock:
-                state.requests += 1
-            user = parse_qs(url.query).get("user", [None])[0]
-            tried = set()
-            while True:
-                index = state.choose(user, tried)
-                if index is None:
-                    with state.lock:
-                        state.no_worker += 1
-                    return _simple_reply(client, 503, "Service Unavailable", {"error": "no worker is up"})
-                tried.add(index)
-                try:
-                    backend = socket.create_connection(("127.0.0.1", state.ports[index]), timeout=timeout)
-                except OSError:
-                    state.finished(index, failed_connect=True)
-                    if state.health_checks:
-                        continue  # route around it: try another worker
-                    return _simple_reply(client, 502, "Bad Gateway", {"error": "the worker refused the connection"})
-                break
-            got = 0
-            try:
-                with backend:
-                    backend.sendall(head)
-                    while True:
-                        chunk = backend.recv(65536)
-                        if not chunk:
-                            break
-                        got += len(chunk)
-                        client.sendall(chunk)
-            except OSError:
-                pass
-            state.finished(index, failed_in_flight=(got == 0))
-            if got == 0:
-                with contextlib.suppress(OSError):
-                    _simple_reply(client, 502, "Bad Gateway", {"error": "the worker died with the request in flight"})
-
-    return Handler
-
-
-class _ThreadingTCPServer(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 1024
-
-    def handle_error(self, request, client_address):
-        pass
-
-
-def balancer(ready, ports, algorithm, sticky, retry_after_s, timeout):
-    """Process entry point: the load balancer on 127.0.0.1 (ephemeral port, reported through ready)."""
-    state = _BalancerState(ports, algorithm, sticky, retry_after_s)
-    server = _ThreadingTCPServer(("127.0.0.1", 0), _balancer_handler(state, timeout))
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+# pandas, numpy and the load generator are imported inside the functions that need them.
 
 
 # ----------------------------------------------------------------------------------------------------- the cluster
@@ -436,21 +70,15 @@ class Cluster:
         self._stack = contextlib.ExitStack()
         try:
             self._stack.callback(self._stop_processes)
-            self.store_path = os.path.join(self._stack.enter_context(temporary_directory("scalelab-cluster-")),
-                                           "sessions.db")
-            _CartStore("sqlite", self.store_path)  # create the table once, before the workers race to do it
-            with concurrent.futures.ThreadPoolExecutor(self.n_workers) as pool:
-                futures = [pool.submit(processes.start, worker, worker_id=i, service_ms=self.service_ms,
-                                       kind=self.kind, store=self.store, store_path=self.store_path,
-                                       secret=self.secret, slowdown=self.slowdowns[i])
-                           for i in range(self.n_workers)]
-                for future in futures:  # record every started process before raising any failure
-                    with contextlib.suppress(Exception):
-                        process, port = future.result()
-                        self.workers.append(process)
-                        self.worker_ports.append(port)
-                for future in futures:
-                    future.result()
+            folder = self._stack.enter_context(temporary_directory("scalelab-cluster-"))
+            self.store_path = os.path.join(folder, "sessions.db")
+            loadbalancer.create_cart_table(self.store_path)  # once, before the workers race to do it
+            started = processes.start_many(worker, [
+                dict(worker_id=i, service_ms=self.service_ms, kind=self.kind, store=self.store,
+                     store_path=self.store_path, secret=self.secret, slowdown=self.slowdowns[i])
+                for i in range(self.n_workers)])
+            self.workers = [process for process, _ in started]
+            self.worker_ports = [port for _, port in started]
             self.balancer_process, self.port = processes.start(
                 balancer, ports=self.worker_ports, algorithm=self.algorithm, sticky=self.sticky,
                 retry_after_s=self.retry_after_s, timeout=self.timeout)
@@ -550,6 +178,35 @@ class Cluster:
 
 
 # ------------------------------------------------------------------------------------------------------ benchmarks
+@dataclasses.dataclass(frozen=True)
+class FailoverRun:
+    """What ``failover_run`` measured: the per-request table and how the run was set up.
+
+    table: one row per request (the columns of ``open_loop``'s table plus ``ok``); kill_at_s: when the worker was
+    killed (s from the start); kill_index: which worker; n_workers; arrival_rps: the offered rate; health_checks:
+    whether the balancer tracked health; balancer: its counters at the end (routed, connect_errors, retries, ...).
+    """
+
+    table: "pandas.DataFrame"
+    kill_at_s: float
+    kill_index: int
+    n_workers: int
+    arrival_rps: float
+    health_checks: bool
+    balancer: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionRun:
+    """What ``session_run`` measured: one row per request in ``table``; sticky: whether sessions stuck to a worker;
+    killed_worker: the worker killed after step ``kill_after_step`` (None if none was)."""
+
+    table: "pandas.DataFrame"
+    sticky: bool
+    killed_worker: int | None
+    kill_after_step: int
+
+
 @contextlib.contextmanager
 def _using(cluster, **kwargs):
     """Yield ``cluster`` if given (the caller owns it), else a new Cluster(**kwargs) stopped on exit."""
@@ -611,8 +268,9 @@ def failover_run(n_workers=3, rate=80.0, seconds=3.0, kill_at_s=1.0, kill_index=
 
     Uses ``cluster`` if given (its first n_workers workers; one of them is killed), else starts its own.
     health_checks=False turns the balancer naive: it keeps sending 1/N of the requests to the dead worker.
-    Returns the per-request DataFrame of ``open_loop`` (scheduled, start, ttfb, end, status, latency_s, ...)
-    plus ``ok`` (status 200); ``frame.attrs`` holds ``kill_at_s``, ``kill_index`` and the balancer's counters.
+    Returns a ``FailoverRun``: its ``table`` is the per-request DataFrame of ``open_loop`` (scheduled, start, ttfb,
+    end, status, latency_s, ...) plus ``ok`` (status 200); it also holds ``kill_at_s``, ``kill_index`` and the
+    balancer's counters.
     """
     from .load import closed_loop, open_loop
 
@@ -638,9 +296,8 @@ def failover_run(n_workers=3, rate=80.0, seconds=3.0, kill_at_s=1.0, kill_index=
         used.configure(health_checks=True)
     frame = result.requests.copy()
     frame["ok"] = frame["status"] == 200
-    frame.attrs.update({"kill_at_s": kill_at, "kill_index": kill_index, "n_workers": n, "rate": rate,
-                        "health_checks": bool(health_checks), "balancer": stats})
-    return frame
+    return FailoverRun(table=frame, kill_at_s=kill_at, kill_index=kill_index, n_workers=n, arrival_rps=float(rate),
+                       health_checks=bool(health_checks), balancer=stats)
 
 
 def timeline(frame, bin_s=0.25):
@@ -650,7 +307,7 @@ def timeline(frame, bin_s=0.25):
 
     v.positive("bin_s", bin_s)
     if "status" not in frame or "scheduled" not in frame:
-        raise ValueError("frame must have the columns 'scheduled' and 'status' (from open_loop or failover_run)")
+        raise ValueError("frame must have the columns 'scheduled' and 'status' (a table of open_loop or failover_run)")
     bins = np.floor(frame["scheduled"] / bin_s).astype(int)
     latency_ms = (frame["end"] - frame["scheduled"]) * 1000
     out = pd.DataFrame({"bin": bins, "ok": frame["status"] == 200, "failed": frame["status"] != 200,
@@ -675,8 +332,8 @@ def session_run(sticky=True, stores=STORES, users=4, steps=6, kill_after_step=3,
     ``kill_after_step`` the worker that served user 0 last is killed (0 = never). Uses ``cluster`` if given
     (else a 3-worker one). Each request is retried once if it fails (a client's usual retry).
 
-    One row per request: user, store, step, status, worker, items (what the cart holds), expected (= step) and
-    lost (expected - items). ``frame.attrs`` holds killed_worker and sticky.
+    Returns a ``SessionRun``: its ``table`` has one row per request: user, store, step, status, worker, items (what
+    the cart holds), expected (= step) and lost (expected - items); it also holds killed_worker and sticky.
     """
     import pandas as pd
 
@@ -703,8 +360,7 @@ def session_run(sticky=True, stores=STORES, users=4, steps=6, kill_after_step=3,
                 used.kill_worker(killed)
     frame = pd.DataFrame(rows)
     frame["lost"] = frame["expected"] - frame["items"]
-    frame.attrs.update({"sticky": sticky, "killed_worker": killed, "kill_after_step": kill_after})
-    return frame
+    return SessionRun(table=frame, sticky=bool(sticky), killed_worker=killed, kill_after_step=kill_after)
 
 
 def algorithm_run(algorithms=ALGORITHMS, rate=60.0, seconds=2.0, n_workers=3, service_ms=10.0, slowdown=5.0,

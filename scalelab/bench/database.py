@@ -23,7 +23,8 @@ import time
 from urllib.parse import parse_qs, quote, urlparse
 
 from .. import _validate as v
-from .http import QuietJsonHandler, ServerProcess, ThreadedServer
+from . import processes
+from .http import QuietJsonHandler, ServerProcess
 
 SCHEMA = """
 CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -157,9 +158,7 @@ def _database_handler(path, config, busy):
 def serve_database(ready, path, io_ms=0.0):
     """Process entry point: the database server on 127.0.0.1 (ephemeral port, reported through ready)."""
     config = {"io_ms": float(io_ms), "index": None, "generation": 0}
-    server = ThreadedServer(("127.0.0.1", 0), _database_handler(path, config, _Busy()))
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, _database_handler(path, config, _Busy()))
 
 
 class DatabaseServer(ServerProcess):
@@ -429,7 +428,7 @@ def pool_sweep(pool_sizes=(2, 3, 4, 6, 8), rate=200.0, seconds=1.0, io_ms=15.0, 
     ``io_ms`` on the server, on pools of each size (one database server process, one keep-alive connection per
     pool slot). One row per pool size: requests, ok, timeouts, offered load lambda * mean hold (Little's law: the
     connections in use on average), mean_in_use measured by the pool, hold_ms (mean), wait_mean_ms, wait_p95_ms,
-    throughput_rps. ``frame.attrs["requests"]`` holds the per-request rows."""
+    throughput_rps."""
     from .harness import temporary_directory
 
     import numpy as np
@@ -441,7 +440,7 @@ def pool_sweep(pool_sizes=(2, 3, 4, 6, 8), rate=200.0, seconds=1.0, io_ms=15.0, 
     lam = v.positive("rate", rate)
     n = max(1, int(round(lam * v.positive("seconds", seconds))))
     generator = _random.rng(rng)
-    rows, per_request = [], []
+    rows = []
     with temporary_directory("scalelab-pool-") as folder:
         path = make_blog(os.path.join(folder, "blog.sqlite"), authors=50, posts_per_author=2)
         with DatabaseServer(path, io_ms=v.non_negative("io_ms", io_ms)) as server:
@@ -461,10 +460,7 @@ def pool_sweep(pool_sizes=(2, 3, 4, 6, 8), rate=200.0, seconds=1.0, io_ms=15.0, 
                              "wait_mean_ms": 1000 * frame["wait_s"].mean(),
                              "wait_p95_ms": 1000 * float(np.percentile(frame["wait_s"], 95)),
                              "throughput_rps": len(ok) / span})
-                per_request.append(frame.assign(pool_size=k))
-    out = pd.DataFrame(rows)
-    out.attrs["requests"] = pd.concat(per_request, ignore_index=True)
-    return out
+    return pd.DataFrame(rows)
 
 
 def pool_concurrency(concurrency=(1, 2, 4, 8, 16), pool_size=4, io_ms=10.0, seconds=0.3):

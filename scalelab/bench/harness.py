@@ -61,16 +61,6 @@ def run_benchmark(fn, params=None, repeats=3, warmup=1, label="benchmark"):
     return pd.DataFrame(rows)
 
 
-def summarize(frame, by, value="wall_s"):
-    """Median, min, max and relative spread ((max - min) / median) of ``value`` for each group ``by``."""
-    if value not in frame.columns:
-        raise ValueError(f"value must be one of the columns {list(frame.columns)}, got {value!r}")
-    grouped = frame.groupby(by)[value]
-    out = grouped.agg(["median", "min", "max", "count"])
-    out["spread"] = (out["max"] - out["min"]) / out["median"]
-    return out.reset_index()
-
-
 @contextlib.contextmanager
 def temporary_directory(prefix="scalelab-"):
     """A temporary directory removed on exit, whatever happens inside (error, Ctrl-C)."""

@@ -116,21 +116,19 @@ class LoadResult:
 def summarize_requests(frame, apdex_t=0.050, offered_rate=np.nan, users=0):
     """Summarize a per-request DataFrame (columns scheduled, start, ttfb, end, status) as a dict of figures."""
     v.positive("apdex_t", apdex_t)
-    ok = frame[frame["status"] == 200]
+    is_ok = (frame["status"] == 200).to_numpy()
+    ok = frame[is_ok]
     span = float(frame["end"].max() - frame["scheduled"].min()) if len(frame) else np.nan
     latency = (frame["end"] - frame["scheduled"]).to_numpy()
+    figures = metrics.request_summary(latency * 1000, is_ok, span if span > 0 else None)
     row = {"mode": "open" if users == 0 else "closed", "offered_rps": offered_rate, "users": users,
-           "requests": len(frame), "ok": len(ok),
-           "error_rate": metrics.error_rate(len(frame) - len(ok), max(len(frame), 1)),
-           "throughput_rps": len(ok) / span if span > 0 else np.nan,
+           **{k: figures[k] for k in ("requests", "ok", "error_rate", "throughput_rps")},
            "mean_in_flight": float(latency.sum() / span) if span > 0 else np.nan}
     if len(ok):
-        lat_ms = (ok["end"] - ok["scheduled"]).to_numpy() * 1000
         ttfb_ms = (ok["ttfb"] - ok["start"]).to_numpy() * 1000
-        row.update({"mean_ms": float(lat_ms.mean()),
-                    **{f"p{q}_ms": x for q, x in metrics.percentiles(lat_ms).items()},
-                    "ttfb_p50_ms": float(np.median(ttfb_ms)), "ttfb_p95_ms": float(np.percentile(ttfb_ms, 95)),
-                    "apdex": metrics.apdex(lat_ms / 1000, apdex_t)})
+        row.update({k: figures[k] for k in ("mean_ms", "p50_ms", "p95_ms", "p99_ms")})
+        row.update({"ttfb_p50_ms": float(np.median(ttfb_ms)), "ttfb_p95_ms": float(np.percentile(ttfb_ms, 95)),
+                    "apdex": metrics.apdex(latency[is_ok], apdex_t)})
     return row
 
 
@@ -244,6 +242,69 @@ def closed_loop(url, users, requests_per_user=20, think_time=0.0, timeout=5.0, r
     records = _run_in_thread(drive)
     starts = [r[0] for r in records]
     return LoadResult(_frame(records, starts), "closed", users=u, info={"think_time": think})
+
+
+def scheduled_loop(url, scheduled_s, timeout=5.0):
+    """Open-loop load from an explicit schedule: request i is sent at scheduled_s[i] seconds after the start,
+    whatever the server does. Returns the per-request frame of ``open_loop`` (scheduled, start, ttfb, end, status,
+    latency_s, response_s, ttfb_s)."""
+    host, port, path = _split(url)
+    scheduled = v.samples("scheduled_s", scheduled_s)
+    v.positive("timeout", timeout)
+    if np.any(np.diff(scheduled) < 0):
+        raise ValueError("scheduled_s must be sorted (non-decreasing)")
+
+    async def drive(stop):
+        t0 = time.perf_counter()
+        tasks = []
+        for when in scheduled:
+            if stop.is_set():
+                break
+            await _sleep_until(when, t0)
+            tasks.append(asyncio.create_task(_one_request(host, port, path, timeout, t0)))
+        return list(await asyncio.gather(*tasks))
+
+    records = _run_in_thread(drive)
+    return _frame(records, scheduled[:len(records)])
+
+
+def paced_user_loop(url, rate, requests, timeout=5.0, stall_at_s=None, stall_s=0.0):
+    """One user who means to send every 1/rate s but waits for each reply first (a closed loop pacing itself).
+
+    Optionally a single slow request of stall_s seconds is sent to ``url?ms=...`` at stall_at_s, from the side,
+    freezing a one-worker LoopbackService (a pause such as a GC or a lock). Returns a per-request frame with
+    intended, start, end, status, naive_s (end - start, what the tool records) and corrected_s (end - intended).
+    """
+    host, port, path = _split(url)
+    rate = v.positive("rate", rate)
+    n = v.integer("requests", requests, low=1, high=100_000)
+    v.positive("timeout", timeout)
+    intended = np.arange(n) / rate
+
+    async def drive(stop):
+        t0 = time.perf_counter()
+        stall = None
+        if stall_at_s is not None:
+            async def side():
+                await asyncio.sleep(stall_at_s)
+                await _one_request(host, port, f"{path}?ms={stall_s * 1000:.0f}", timeout, t0)
+            stall = asyncio.create_task(side())
+        records = []
+        for when in intended:
+            if stop.is_set():
+                break
+            await _sleep_until(when, t0)
+            records.append(await _one_request(host, port, path, timeout, t0))
+        if stall is not None:
+            await stall
+        return records
+
+    records = _run_in_thread(drive)
+    frame = pd.DataFrame(records, columns=["start", "ttfb", "end", "status"]).drop(columns="ttfb")
+    frame.insert(0, "intended", intended[:len(records)])
+    frame["naive_s"] = frame["end"] - frame["start"]
+    frame["corrected_s"] = frame["end"] - frame["intended"]
+    return frame
 
 
 def rate_sweep(url, rates, seconds=2.0, apdex_t=0.050, warmup_requests=0, warmup_rps=100.0, **kwargs):

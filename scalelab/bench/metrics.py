@@ -20,6 +20,7 @@ import urllib.request
 from urllib.parse import parse_qs, urlparse
 
 from .. import _validate as v
+from . import processes
 from .http import ServerProcess
 
 # numpy and pandas are imported inside the functions that need them: the service's process starts without them.
@@ -33,7 +34,7 @@ def serve_metrics(ready, median_ms=20.0, sigma=0.6, error_rate=0.0, seed=1):
     """Process entry point: the instrumented service on 127.0.0.1."""
     from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-    from .http import QuietJsonHandler, ThreadedServer
+    from .http import QuietJsonHandler
 
     registry = CollectorRegistry()
     requests = Counter("app_requests", "Finished requests", ["status"], registry=registry)
@@ -78,9 +79,7 @@ def serve_metrics(ready, median_ms=20.0, sigma=0.6, error_rate=0.0, seed=1):
                 return self.reply(status, {"seconds": seconds})
             return self.reply(404, {"error": "no such path"})
 
-    server = ThreadedServer(("127.0.0.1", 0), Handler)
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, Handler)
 
 
 class MetricsService(ServerProcess):

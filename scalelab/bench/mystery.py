@@ -32,8 +32,8 @@ from urllib.parse import parse_qs, urlparse
 
 from .. import _random
 from .. import _validate as v
-from . import processes
-from .http import QuietJsonHandler, ThreadedServer
+from . import loadbalancer, processes
+from .http import QuietJsonHandler
 
 CLASSES = ("app_cpu", "db_index", "pool", "disk_log", "network")
 COMPONENTS = ("app", "pool", "database", "network", "disk_log")
@@ -189,9 +189,7 @@ def app_worker(ready, worker_id, db_port, log_path, settings):
     config = {**settings, "db_port": db_port}
     state = {"lock": threading.Lock(), "cpu": _Area(), "log": _Log(log_path), "served": 0, "errors": 0,
              "since": time.perf_counter(), "cpu0": time.process_time()}
-    server = ThreadedServer(("127.0.0.1", 0), _app_handler(worker_id, config, state))
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, _app_handler(worker_id, config, state))
 
 
 def _get_json(url, timeout=10):
@@ -222,7 +220,6 @@ class MysterySystem:
 
     # -------------------------------------------------------------------------------------------- lifecycle
     def start(self):
-        from . import cluster
         from .database import DatabaseServer, make_blog
         from .harness import temporary_directory
         from .network import Link
@@ -246,7 +243,7 @@ class MysterySystem:
                                                 log_path=self.log_path, settings=app_settings)
                 self.app_processes.append(process)
                 self.app_ports.append(port)
-            self.balancer, self.port = processes.start(cluster.balancer, ports=self.app_ports,
+            self.balancer, self.port = processes.start(loadbalancer.balancer, ports=self.app_ports,
                                                        algorithm="least_connections", sticky=False,
                                                        retry_after_s=1.0, timeout=10.0)
             self._stack.callback(processes.stop, self.balancer)
@@ -371,7 +368,6 @@ def readings_from_stats(stats):
         raise ValueError("stats must hold the counters of at least one app worker")
     elapsed = max(a["elapsed_s"] for a in apps)
     served = sum(a["served"] for a in apps)
-    errors = sum(a["errors"] for a in apps)
     workers = len(apps)
     cpu_busy = sum(a["cpu_phase"]["busy_s"] for a in apps)     # a request computing (or waiting for a core)
     cpu_wait = sum(max(a["cpu_phase"]["area_s"] - a["cpu_phase"]["busy_s"], 0.0) for a in apps)
@@ -398,7 +394,6 @@ def readings_from_stats(stats):
     ]
     frame = pd.DataFrame(rows)
     frame["completions"] = served
-    frame.attrs.update({"elapsed_s": elapsed, "served": served, "errors": errors})
     return frame
 
 

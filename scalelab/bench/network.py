@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlparse
 
 from .. import _validate as v
 from . import processes
-from .http import QuietJsonHandler, ServerProcess, ThreadedServer
+from .http import QuietJsonHandler, ServerProcess
 
 
 def payload(n_bytes):
@@ -72,9 +72,7 @@ def serve_payload(ready):
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadedServer(("127.0.0.1", 0), Handler)
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, Handler)
 
 
 class PayloadServer(ServerProcess):

@@ -16,6 +16,7 @@ import asyncio
 import collections
 import concurrent.futures
 import contextlib
+import dataclasses
 import os
 import socket
 import sqlite3
@@ -25,9 +26,60 @@ import urllib.parse
 
 from .. import _validate as v
 from . import processes
-from .http import QuietJsonHandler, ThreadedServer
+from .http import QuietJsonHandler
 
 STORES = ("local", "sqlite", "token")
+
+
+@dataclasses.dataclass(frozen=True)
+class RestartRun:
+    """What ``restart_run`` measured: one row per request in ``table``; restart_after_step; restart_s, how long the
+    restart of every worker took (0 if there was none)."""
+
+    table: "pandas.DataFrame"
+    restart_after_step: int
+    restart_s: float
+
+
+@dataclasses.dataclass(frozen=True)
+class BurstRun:
+    """What ``burst_run`` measured: one row per tick in ``table``; workers: each worker's counters (done, busy_s);
+    service_rps: the run's own measured service rate; phases, n_workers and service_ms as asked for."""
+
+    table: "pandas.DataFrame"
+    workers: dict
+    service_rps: float
+    phases: list
+    n_workers: int
+    service_ms: float
+
+
+@dataclasses.dataclass(frozen=True)
+class DegradationRun:
+    """What ``degradation_run`` measured: one row per request in ``table``, the settings (arrival_rps, duration_s,
+    handlers, timeout_s, outage, breaker and limiter class names), breaker_opened (times the breaker opened) and
+    ok_service_s (median service time of the full answers, s)."""
+
+    table: "pandas.DataFrame"
+    arrival_rps: float
+    duration_s: float
+    handlers: int
+    timeout_s: float
+    outage: tuple | None
+    breaker: str | None
+    limiter: str | None
+    breaker_opened: int
+    ok_service_s: float
+
+
+@dataclasses.dataclass(frozen=True)
+class CachedQueryRun:
+    """What ``cached_query`` measured: one row per operation in ``table``; query_ms, the median uncached read, and
+    write_ms, the median write (ms)."""
+
+    table: "pandas.DataFrame"
+    query_ms: float
+    write_ms: float
 
 
 # ------------------------------------------------------------------------------------------ stateless design
@@ -49,7 +101,8 @@ def restart_run(cluster, users=4, steps=6, restart_after_step=3, stores=STORES, 
     memory store works at all); right after step ``restart_after_step`` every worker is restarted (0 = never).
 
     One row per request: user, store, step, status, worker, items (what the cart holds), expected (= step), lost
-    (expected − items) and latency_ms. ``frame.attrs["restart_s"]`` is how long the restart took.
+    (expected − items) and latency_ms, in the ``table`` of the ``RestartRun`` returned; its ``restart_s`` is how
+    long the restart took.
     """
     import pandas as pd
 
@@ -76,8 +129,7 @@ def restart_run(cluster, users=4, steps=6, restart_after_step=3, stores=STORES, 
             restart_s = time.perf_counter() - start
     frame = pd.DataFrame(rows)
     frame["lost"] = frame["expected"] - frame["items"]
-    frame.attrs.update({"restart_after_step": restart_after, "restart_s": restart_s})
-    return frame
+    return RestartRun(table=frame, restart_after_step=restart_after, restart_s=restart_s)
 
 
 # -------------------------------------------------------------------------------------- threads and asyncio
@@ -221,9 +273,7 @@ def _broker_handler(state):
 def broker(ready):
     """Process entry point: an in-memory FIFO queue on 127.0.0.1 (/put?n=K, /get, /stats), as a message broker."""
     state = {"lock": threading.Lock(), "queue": collections.deque(), "enqueued": 0, "done": 0, "workers": {}}
-    server = ThreadedServer(("127.0.0.1", 0), _broker_handler(state))
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, _broker_handler(state))
 
 
 def _get(port, path, timeout=5.0):
@@ -269,8 +319,9 @@ def burst_run(phases=((1.0, 150.0), (1.0, 30.0)), workers=2, service_ms=20.0, ti
     by then (by the clock, so a slow moment sends a bigger batch rather than stretching the burst), to a broker drained by ``workers`` worker processes (each job ``service_ms``); every tick it reads the queue's
     depth. It goes on after the last phase until the queue is empty (at most ``max_s`` in all).
 
-    One row per tick: t_s, depth, enqueued, done. ``frame.attrs``: per-worker counters (done, busy_s) and
-    service_rps, the run's own measured service rate: jobs done / busy seconds, times the number of workers.
+    Returns a ``BurstRun``: its ``table`` has one row per tick: t_s, depth, enqueued, done; with per-worker counters
+    (done, busy_s) and service_rps, the run's own measured service rate: jobs done / busy seconds, times the number
+    of workers.
     """
     import pandas as pd
 
@@ -309,9 +360,8 @@ def burst_run(phases=((1.0, 150.0), (1.0, 30.0)), workers=2, service_ms=20.0, ti
     counters = stats["workers"]
     done = sum(c["done"] for c in counters.values())
     busy = sum(c["busy_s"] for c in counters.values())
-    frame.attrs.update({"workers": counters, "service_rps": k * done / busy if busy else float("nan"),
-                        "phases": phases, "n_workers": k, "service_ms": service})
-    return frame
+    return BurstRun(table=frame, workers=counters, service_rps=k * done / busy if busy else float("nan"),
+                    phases=phases, n_workers=k, service_ms=service)
 
 
 # -------------------------------------------------------------------------------------- graceful degradation
@@ -348,7 +398,8 @@ def degradation_run(pool, rate_rps=120.0, duration_s=2.5, handlers=4, work_ms=5.
     breaker: a ``resilience.CircuitBreaker`` (asked when a handler picks a request up) or None; limiter: an object
     with ``allow(now_s)`` asked on arrival, or None; fallback: answer a refused or failed call with a degraded
     reply instead of an error. One row per request: scheduled_s, start_s, end_s, latency_s (end − scheduled) and
-    outcome ("ok", "fallback", "error", "rejected"); ``frame.attrs`` holds the settings and the breaker's counters.
+    outcome ("ok", "fallback", "error", "rejected"), in the ``table`` of the ``DegradationRun`` returned, which also
+    holds the settings and the breaker's counters.
     """
     import numpy as np
     import pandas as pd
@@ -412,22 +463,22 @@ def degradation_run(pool, rate_rps=120.0, duration_s=2.5, handlers=4, work_ms=5.
                 pool.inject_fault(1, delay_ms=0.0)
     frame = pd.DataFrame(rows, columns=["scheduled_s", "start_s", "end_s", "outcome"])
     frame["latency_s"] = frame["end_s"] - frame["scheduled_s"]
-    frame.attrs.update({"rate_rps": rate, "duration_s": duration, "handlers": k, "timeout_s": timeout,
-                        "outage": outage, "breaker": type(breaker).__name__ if breaker else None,
-                        "limiter": type(limiter).__name__ if limiter else None,
-                        "breaker_opened": getattr(breaker, "opened", 0),
-                        "ok_service_s": float(np.median((frame["end_s"] - frame["start_s"])[frame["outcome"] == "ok"]))
-                        if (frame["outcome"] == "ok").any() else float("nan")})
-    return frame
+    ok_rows = frame["outcome"] == "ok"
+    return DegradationRun(table=frame, arrival_rps=rate, duration_s=duration, handlers=k, timeout_s=timeout,
+                          outage=outage, breaker=type(breaker).__name__ if breaker else None,
+                          limiter=type(limiter).__name__ if limiter else None,
+                          breaker_opened=getattr(breaker, "opened", 0),
+                          ok_service_s=float(np.median((frame["end_s"] - frame["start_s"])[ok_rows]))
+                          if ok_rows.any() else float("nan"))
 
 
-def degradation_summary(frame, slo_s):
+def degradation_summary(run, slo_s):
     """Outcome shares, P50/P99 latency of answered requests (ms), goodput (full answers within ``slo_s`` per
-    second) and answered_in_slo_rps (full or degraded) of a ``degradation_run`` frame, as a dict."""
+    second) and answered_in_slo_rps (full or degraded) of a ``DegradationRun``, as a dict."""
     from ..sim.degradation import summary
 
-    result = {"outcome": frame["outcome"].to_numpy(), "latency_s": frame["latency_s"].to_numpy()}
-    return summary(result, frame.attrs["duration_s"], slo_s)
+    result = {"outcome": run.table["outcome"].to_numpy(), "latency_s": run.table["latency_s"].to_numpy()}
+    return summary(result, run.duration_s, slo_s)
 
 
 # -------------------------------------------------------------------------------- a cache before a slow query
@@ -449,8 +500,8 @@ def cached_query(ops, rows=200_000, customers=50, ttl_s=1.0, uncached_reads=20, 
     and set the cache's clock (so the TTL means the same as in the simulator). First ``uncached_reads`` reads go
     straight to the database, for the baseline.
 
-    One row per operation: i, key, write, hit, stale (a cached answer older than the database's), latency_ms.
-    ``frame.attrs``: query_ms (median uncached read), write_ms (median write).
+    Returns a ``CachedQueryRun``: its ``table`` has one row per operation: i, key, write, hit, stale (a cached
+    answer older than the database's), latency_ms; with query_ms (median uncached read) and write_ms (median write).
     """
     import numpy as np
     import pandas as pd
@@ -493,10 +544,9 @@ def cached_query(ops, rows=200_000, customers=50, ttl_s=1.0, uncached_reads=20, 
                 out.append({"i": i, "key": key, "write": bool(write), "hit": hit, "stale": stale,
                             "latency_ms": 1000 * elapsed})
     frame = pd.DataFrame(out)
-    frame.attrs.update({"query_ms": 1000 * float(np.median(uncached)),
-                        "write_ms": float(frame.loc[frame["write"], "latency_ms"].median())
-                        if frame["write"].any() else float("nan")})
-    return frame
+    return CachedQueryRun(table=frame, query_ms=1000 * float(np.median(uncached)),
+                          write_ms=float(frame.loc[frame["write"], "latency_ms"].median())
+                          if frame["write"].any() else float("nan"))
 
 
 def probe_health(pool, index=1, interval_s=0.1, rise=2, fall=3, probes=4):

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlparse
 
 from .. import _validate as v
 from . import processes
-from .http import QuietJsonHandler, ThreadedServer
+from .http import QuietJsonHandler
 
 # numpy and pandas are imported inside the functions that need them, so the server processes (which import this
 # module) start without them.
@@ -57,9 +57,7 @@ def serve_primary(ready):
                     return self.reply(200, {"entries": log[after:]})
             return self.reply(404, {"error": "no such path"})
 
-    server = ThreadedServer((HOST, 0), Handler)
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, Handler)
 
 
 def serve_replica(ready, primary_port, delay_ms=50.0, poll_ms=5.0):
@@ -99,9 +97,7 @@ def serve_replica(ready, primary_port, delay_ms=50.0, poll_ms=5.0):
             return self.reply(404, {"error": "no such path"})
 
     threading.Thread(target=follow, daemon=True).start()
-    server = ThreadedServer((HOST, 0), Handler)
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, Handler)
 
 
 class ReplicatedDatabase:
@@ -187,7 +183,6 @@ def read_your_writes_run(db, strategy="replica", rounds=40, gap_ms=2.0, tag=""):
         for c in [primary, *replicas]:
             c.close()
     frame = pd.DataFrame(rows)
-    frame.attrs["strategy"] = strategy
     return frame
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from .. import _validate as v
 from ..models import versions as vs
 from . import processes
-from .http import QuietJsonHandler, ThreadedServer
+from .http import QuietJsonHandler
 
 HOST = "127.0.0.1"
 MODES = ("cp", "ap")
@@ -102,9 +102,7 @@ def _reachable(groups, sender, index):
 def serve_replica(ready, index):
     """Process entry point: replica ``index`` on 127.0.0.1, an ephemeral port (reported through ready)."""
     lock, data, net, counters = threading.Lock(), {}, {"groups": None}, {"handled": 0, "dropped": 0}
-    server = ThreadedServer((HOST, 0), _make_handler(replica_name(index), index, lock, data, net, counters))
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, _make_handler(replica_name(index), index, lock, data, net, counters))
 
 
 def _post(port, path, payload, timeout):

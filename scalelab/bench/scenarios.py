@@ -9,7 +9,6 @@ Two extra loopback services live here, each in its own process (see ``processes.
 
 Every function returns a pandas DataFrame and stops its servers and removes its files, whatever happens.
 """
-import asyncio
 import os
 import random
 import sqlite3
@@ -24,10 +23,11 @@ import pandas as pd
 
 from .. import _random
 from .. import _validate as v
-from ..models import loadtest
-from .http import QuietJsonHandler, ServerProcess, ThreadedServer
+from ..models import loadtest, metrics
+from . import processes
+from .http import QuietJsonHandler, ServerProcess
 from .harness import temporary_directory
-from .load import _frame, _one_request, _run_in_thread, _sleep_until, _split, open_loop, rate_sweep, summarize_requests
+from .load import open_loop, paced_user_loop, rate_sweep, scheduled_loop, summarize_requests
 from .service import LoopbackService
 
 
@@ -75,9 +75,7 @@ def serve_queued(ready, service_time, workers, queue_size, seed):
                     state["served"] += 1
             self.reply(200, {"service_time_s": draw})
 
-    server = ThreadedServer(("127.0.0.1", 0), Handler)
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, Handler)
 
 
 def _rss_bytes():
@@ -122,9 +120,7 @@ def serve_leaky(ready, leak_bytes, service_time):
                 state["served"] += 1
             self.reply(200, {"ok": True})
 
-    server = ThreadedServer(("127.0.0.1", 0), Handler)
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, Handler)
 
 
 class QueuedService(ServerProcess):
@@ -170,69 +166,6 @@ class LeakyService(ServerProcess):
 
 
 # --------------------------------------------------------------------------------------------- load drivers
-def scheduled_loop(url, scheduled_s, timeout=5.0):
-    """Open-loop load from an explicit schedule: request i is sent at scheduled_s[i] seconds after the start,
-    whatever the server does. Returns the per-request frame of ``open_loop`` (scheduled, start, ttfb, end, status,
-    latency_s, response_s, ttfb_s)."""
-    host, port, path = _split(url)
-    scheduled = v.samples("scheduled_s", scheduled_s)
-    v.positive("timeout", timeout)
-    if np.any(np.diff(scheduled) < 0):
-        raise ValueError("scheduled_s must be sorted (non-decreasing)")
-
-    async def drive(stop):
-        t0 = time.perf_counter()
-        tasks = []
-        for when in scheduled:
-            if stop.is_set():
-                break
-            await _sleep_until(when, t0)
-            tasks.append(asyncio.create_task(_one_request(host, port, path, timeout, t0)))
-        return list(await asyncio.gather(*tasks))
-
-    records = _run_in_thread(drive)
-    return _frame(records, scheduled[:len(records)])
-
-
-def paced_user_loop(url, rate, requests, timeout=5.0, stall_at_s=None, stall_s=0.0):
-    """One user who means to send every 1/rate s but waits for each reply first (a closed loop pacing itself).
-
-    Optionally a single slow request of stall_s seconds is sent to ``url?ms=...`` at stall_at_s, from the side,
-    freezing a one-worker LoopbackService (a pause such as a GC or a lock). Returns a per-request frame with
-    intended, start, end, status, naive_s (end - start, what the tool records) and corrected_s (end - intended).
-    """
-    host, port, path = _split(url)
-    rate = v.positive("rate", rate)
-    n = v.integer("requests", requests, low=1, high=100_000)
-    v.positive("timeout", timeout)
-    intended = np.arange(n) / rate
-
-    async def drive(stop):
-        t0 = time.perf_counter()
-        stall = None
-        if stall_at_s is not None:
-            async def side():
-                await asyncio.sleep(stall_at_s)
-                await _one_request(host, port, f"{path}?ms={stall_s * 1000:.0f}", timeout, t0)
-            stall = asyncio.create_task(side())
-        records = []
-        for when in intended:
-            if stop.is_set():
-                break
-            await _sleep_until(when, t0)
-            records.append(await _one_request(host, port, path, timeout, t0))
-        if stall is not None:
-            await stall
-        return records
-
-    records = _run_in_thread(drive)
-    frame = pd.DataFrame(records, columns=["start", "ttfb", "end", "status"]).drop(columns="ttfb")
-    frame.insert(0, "intended", intended[:len(records)])
-    frame["naive_s"] = frame["end"] - frame["start"]
-    frame["corrected_s"] = frame["end"] - frame["intended"]
-    return frame
-
-
 def _stall_in_background(url, at_s, stall_s):
     """Send one request of stall_s seconds to url?ms=... after at_s seconds, from a thread; return the thread."""
     def run():
@@ -249,8 +182,9 @@ def _stall_in_background(url, at_s, stall_s):
 
 def _latency_row(label, seconds):
     ms = np.asarray(seconds, dtype=float) * 1000
-    pct = np.percentile(ms, [50, 95, 99])
-    return {"measured as": label, "samples": int(ms.size), "p50_ms": pct[0], "p95_ms": pct[1], "p99_ms": pct[2],
+    figures = metrics.request_summary(ms)
+    return {"measured as": label, "samples": figures["requests"],
+            **{k: figures[k] for k in ("p50_ms", "p95_ms", "p99_ms")},
             "max_ms": float(ms.max()), "share_over_100ms": float(np.mean(ms > 100))}
 
 
@@ -335,18 +269,6 @@ def spike_test(queue_sizes=(5, 200), base_rps=40.0, spike_rps=200.0, before_s=0.
     out["phase"] = np.select([out["scheduled"] < before_s, out["scheduled"] < before_s + spike_s],
                              ["before", "spike"], "after")
     return out[["queue_size", "phase", "scheduled", "latency_s", "status"]]
-
-
-def spike_summary(frame, bin_s=0.1):
-    """Per queue_size and time bin of bin_s seconds: offered, served, turned away, and P95 latency (ms)."""
-    v.positive("bin_s", bin_s)
-    f = frame.assign(bin_s=(frame["scheduled"] // bin_s) * bin_s)
-    grouped = f.groupby(["queue_size", "bin_s"])
-    out = grouped.agg(offered=("status", "size"), served=("status", lambda s: int((s == 200).sum())),
-                      turned_away=("status", lambda s: int((s != 200).sum())))
-    out["p95_ms"] = grouped.apply(lambda g: np.percentile(g.loc[g["status"] == 200, "latency_s"] * 1000, 95)
-                                  if (g["status"] == 200).any() else np.nan, include_groups=False)
-    return out.reset_index()
 
 
 def _fill(connection, start, stop, rng):

@@ -11,7 +11,8 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 from .. import _validate as v
-from .http import QuietJsonHandler, ServerProcess, ThreadedServer
+from . import processes
+from .http import QuietJsonHandler, ServerProcess
 
 DISTRIBUTIONS = ("exponential", "constant")
 
@@ -96,9 +97,7 @@ def serve(ready, service_time, workers, distribution, error_rate, body_delay, bo
                   body_delay=body_delay, body_bytes=body_bytes)
     counters = _Counters()
     handler = _make_handler(config, counters, threading.BoundedSemaphore(workers), random.Random(seed))
-    server = ThreadedServer(("127.0.0.1", 0), handler)
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.05)
+    processes.serve_on_loopback(ready, handler)
 
 
 class LoopbackService(ServerProcess):

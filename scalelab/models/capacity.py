@@ -4,7 +4,7 @@ target, what they cost per month, what availability each scale tier asks for, an
 symptoms calls for.
 
 Rates are in requests per second (RPS), times in seconds unless a name says ``_ms``, money in dollars.
-The P95 check uses the exact response-time distribution of a FIFO M/M/c queue (see ``response_time_tail``).
+The P95 check uses the exact response-time distribution of a FIFO M/M/c queue (see ``queueing.response_time_tail``).
 ``load_scale_tiers``, ``load_scaling_phases`` and ``load_scaling_path`` read the course's tables from the
 repository's ``data/`` folder (the only functions here that touch a file).
 """
@@ -129,105 +129,12 @@ def capacity_from_sweep(rates, p95_ms, error_rates, p95_target_ms, max_error_rat
 
 # --- the P95 check with M/M/c ---------------------------------------------------------------------------------
 
-def waiting_time_tail(t, arrival_rate, service_rate, servers):
-    """P(wait in queue > t) in an M/M/c FIFO queue: C * exp(-(c*mu - lambda) * t), C the Erlang C probability.
-
-    t >= 0 in seconds; rates in requests/s (lambda < c * mu).
-    """
-    t = v.non_negative("t", t)
-    c_wait = queueing.erlang_c(arrival_rate, service_rate, servers)
-    return c_wait * math.exp(-(servers * service_rate - arrival_rate) * t)
-
-
-def response_time_tail(t, arrival_rate, service_rate, servers):
-    """P(response time > t) in an M/M/c FIFO queue (exact): response = wait + exponential service.
-
-    The wait is 0 with probability 1 - C, else exponential with rate theta = c*mu - lambda, so
-    P(T > t) = (1 - C) e^(-mu t) + C * (theta e^(-mu t) - mu e^(-theta t)) / (theta - mu)   (theta != mu),
-    with C * (1 + mu t) e^(-mu t) for the second term when theta == mu. For c = 1 this is e^(-(mu - lambda) t).
-    """
-    t = v.non_negative("t", t)
-    c_wait = queueing.erlang_c(arrival_rate, service_rate, servers)
-    mu, theta = float(service_rate), servers * float(service_rate) - float(arrival_rate)
-    if math.isclose(theta, mu, rel_tol=1e-9):
-        both = (1 + mu * t) * math.exp(-mu * t)
-    else:
-        both = (theta * math.exp(-mu * t) - mu * math.exp(-theta * t)) / (theta - mu)
-    return (1 - c_wait) * math.exp(-mu * t) + c_wait * both
-
-
-def response_time_percentile(arrival_rate, service_rate, servers, q=95):
-    """The q-th percentile (q in (0, 100)) of the M/M/c response time, in seconds; math.inf if the queue is unstable.
-
-    Solves response_time_tail(t) = 1 - q/100 by bisection (the tail falls monotonically in t).
-    """
-    q = v.number("q", q, 0, 100, low_open=True, high_open=True)
-    lam = v.non_negative("arrival_rate", arrival_rate)
-    mu = v.positive("service_rate", service_rate)
-    c = v.integer("servers", servers, low=1)
-    if lam >= c * mu:
-        return math.inf
-    goal = 1 - q / 100
-    low, high = 0.0, 1.0 / mu
-    while response_time_tail(high, lam, mu, c) > goal:
-        high *= 2
-    for _ in range(200):
-        mid = (low + high) / 2
-        if response_time_tail(mid, lam, mu, c) > goal:
-            low = mid
-        else:
-            high = mid
-        if high - low <= 1e-12 * high:
-            break
-    return (low + high) / 2
-
-
-def response_time_percentile_curve(utilization, servers, q=95):
-    """The q-th percentile of the M/M/c response time as a multiple of the mean service time S, for an array of
-    utilisations rho = lambda / (c * mu) >= 0 (math.inf where rho >= 1: the queue is unstable).
-
-    The same numbers as ``response_time_percentile`` point by point (times S), computed for all points at once:
-    a curve of a few hundred points costs about a millisecond. servers: c >= 1; q in (0, 100).
-    """
-    import numpy as np
-
-    rho = np.asarray(utilization, dtype=float)
-    if rho.ndim != 1 or rho.size == 0 or not np.all(np.isfinite(rho) & (rho >= 0)):
-        raise ValueError("utilization must be a non-empty 1-D array of finite values >= 0")
-    c = v.integer("servers", servers, low=1)
-    q = v.number("q", q, 0, 100, low_open=True, high_open=True)
-    out = np.full(rho.shape, math.inf)
-    stable = rho < 1
-    if not stable.any():
-        return out
-    r = rho[stable]
-    p_wait = queueing.mmc_curve(r, c)["p_wait"]
-    theta = c * (1 - r)            # c*mu - lambda in units of mu
-    same = np.isclose(theta, 1.0, rtol=1e-9)
-    gap = np.where(same, 1.0, theta - 1)
-
-    def tail(t):                   # P(T > t), t in multiples of S (mu = 1)
-        both = np.where(same, (1 + t) * np.exp(-t), (theta * np.exp(-t) - np.exp(-theta * t)) / gap)
-        return (1 - p_wait) * np.exp(-t) + p_wait * both
-
-    goal = 1 - q / 100
-    low, high = np.zeros_like(r), np.ones_like(r)
-    while np.any(tail(high) > goal):
-        high = np.where(tail(high) > goal, 2 * high, high)
-    for _ in range(50):            # bisection: the tail falls monotonically in t
-        mid = (low + high) / 2
-        above = tail(mid) > goal
-        low, high = np.where(above, mid, low), np.where(above, high, mid)
-    out[stable] = (low + high) / 2
-    return out
-
-
 def meets_p95(arrival_rate, service_time, workers, p95_target):
     """True if one server (an M/M/c queue of ``workers`` slots, mean ``service_time`` s each) at ``arrival_rate``
     requests/s keeps its P95 response time <= p95_target seconds."""
     s = v.positive("service_time", service_time)
     target = v.positive("p95_target", p95_target)
-    return response_time_percentile(arrival_rate, 1 / s, workers) <= target
+    return queueing.response_time_percentile(arrival_rate, 1 / s, workers) <= target
 
 
 def max_rate_for_p95(service_time, workers, p95_target, q=95):
@@ -237,12 +144,12 @@ def max_rate_for_p95(service_time, workers, p95_target, q=95):
     c = v.integer("workers", workers, low=1)
     target = v.positive("p95_target", p95_target)
     mu = 1 / s
-    if response_time_percentile(0.0, mu, c, q) > target:
+    if queueing.response_time_percentile(0.0, mu, c, q) > target:
         return 0.0
     low, high = 0.0, c * mu
     for _ in range(100):
         mid = (low + high) / 2
-        if response_time_percentile(mid, mu, c, q) <= target:
+        if queueing.response_time_percentile(mid, mu, c, q) <= target:
             low = mid
         else:
             high = mid
@@ -394,7 +301,7 @@ def plan_p95_check(plan, service_time, workers, zones=3):
         out = {"tier": row.tier, "p95_target_ms": row.p95_target_ms}
         for case, rps in shares.items():
             out[f"{case}_rps"] = rps
-            out[f"{case}_p95_ms"] = 1000 * response_time_percentile(rps, 1 / s, c)
+            out[f"{case}_p95_ms"] = 1000 * queueing.response_time_percentile(rps, 1 / s, c)
         rows.append(out)
     return pd.DataFrame(rows)
 

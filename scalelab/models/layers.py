@@ -7,16 +7,28 @@ answers); a request that misses pays that layer's lookup and goes on. So with P_
 
     mean latency = sum_i P_i * latency_i,    database rate = rate * prod_i (1 - hit_i).
 """
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from .. import _validate as v
 
 
+@dataclass(frozen=True)
+class LayeredPath:
+    """A layered path: ``table`` (one row per layer), mean_ms (mean latency over all requests, ms) and db_rps
+    (requests/s left for the database)."""
+
+    table: pd.DataFrame
+    mean_ms: float
+    db_rps: float
+
+
 def layered_path(hit_ratios, latencies_ms, rate_rps=1000.0, names=None):
-    """One row per layer: name, reach (share of requests that get there), answered (share it answers),
-    latency_ms, rps (requests/s it sees). ``hit_ratios`` has one entry per cache layer; ``latencies_ms`` one more
-    (the database last). ``frame.attrs``: mean_ms (mean latency over all requests) and db_rps."""
+    """A ``LayeredPath``: its table has one row per layer: name, reach (share of requests that get there),
+    answered (share it answers), latency_ms, rps (requests/s it sees); with mean_ms (mean latency over all requests)
+    and db_rps. ``hit_ratios`` has one entry per cache layer; ``latencies_ms`` one more (the database last)."""
     hits = np.asarray([v.probability("hit_ratios", h) for h in hit_ratios], dtype=float)
     lat = v.samples("latencies_ms", latencies_ms)
     if len(lat) != len(hits) + 1:
@@ -30,10 +42,5 @@ def layered_path(hit_ratios, latencies_ms, rate_rps=1000.0, names=None):
     answered = reach * np.append(hits, 1.0)
     frame = pd.DataFrame({"layer": names, "reach": reach, "answered": answered, "latency_ms": lat,
                           "rps": rate * reach})
-    frame.attrs.update({"mean_ms": float((reach * lat).sum()), "db_rps": float(rate * reach[-1])})
-    return frame
+    return LayeredPath(table=frame, mean_ms=float((reach * lat).sum()), db_rps=float(rate * reach[-1]))
 
-
-def mean_latency_ms(hit_ratios, latencies_ms):
-    """Mean latency (ms) of the layered path: sum of each layer's latency times the share that reaches it."""
-    return layered_path(hit_ratios, latencies_ms).attrs["mean_ms"]

@@ -23,6 +23,32 @@ def percentiles(samples, qs=(50, 95, 99)):
     return {q: float(x) for q, x in zip(qs, values)}
 
 
+def request_summary(latency_ms, ok=None, span_s=None, qs=(50, 95, 99)):
+    """The figures of a table of requests, as a dict: requests, ok, error_rate, throughput_rps (ok requests per
+    second of ``span_s``; NaN without a span), mean_ms and ``p<q>_ms`` for each q in ``qs`` over the ok requests
+    (NaN when none is ok).
+
+    latency_ms: one latency per request (ms); ok: booleans, one per request (all ok when None); span_s: the run's
+    length in seconds (> 0) or None. The one place the course turns a request table into these numbers.
+    """
+    lat = np.asarray(latency_ms, dtype=float).ravel()
+    good = np.ones(lat.shape, dtype=bool) if ok is None else np.asarray(ok, dtype=bool).ravel()
+    if good.shape != lat.shape:
+        raise ValueError(f"ok must hold one flag per request ({lat.size}), got {good.size}")
+    n, n_ok = int(lat.size), int(good.sum())
+    if span_s is not None and not (np.isfinite(span_s) and span_s > 0):
+        raise ValueError(f"span_s must be a number of seconds > 0 or None, got {span_s!r}")
+    row = {"requests": n, "ok": n_ok, "error_rate": error_rate(n - n_ok, max(n, 1)),
+           "throughput_rps": n_ok / span_s if span_s is not None else np.nan}
+    kept = lat[good]
+    if n_ok:
+        row["mean_ms"] = float(kept.mean())
+        row.update({f"p{q:g}_ms": x for q, x in percentiles(kept, qs).items()})
+    else:
+        row.update({"mean_ms": np.nan, **{f"p{q:g}_ms": np.nan for q in qs}})
+    return row
+
+
 def apdex_counts(latencies, t):
     """Requests satisfied (latency <= t), tolerating (<= 4 t) and frustrated (> 4 t), and the total: a dict of ints.
 

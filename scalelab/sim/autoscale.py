@@ -10,7 +10,7 @@ tracking and Kubernetes' HPA do, within these rules:
 - ``cooldown_min``: no move until this many minutes after the previous one;
 - ``warmup_min``: a new replica serves only after this long (boot, JIT, caches), but is paid from launch.
 
-A minute meets the SLO when the P95 of the ready replicas (M/M/c, ``scalelab.models.capacity``) at that minute's
+A minute meets the SLO when the P95 of the ready replicas (M/M/c, ``scalelab.models.queueing``) at that minute's
 load is at most ``slo_p95_ms``; with more load than they can serve it is a violation. Cost: every replica-minute
 paid at ``price_per_hour`` / 60.
 
@@ -25,7 +25,7 @@ import pandas as pd
 
 from .. import _random
 from .. import _validate as v
-from ..models import capacity
+from ..models import queueing
 
 TRACE_PATH = pathlib.Path(__file__).resolve().parents[2] / "data" / "traffic_trace.csv"
 
@@ -74,7 +74,7 @@ def p95_ms(load_rps, ready, workers=4, service_ms=40.0):
     out = np.full(rho.shape, math.inf)
     ok = rho < 1
     if ok.any():
-        out[ok] = service_ms * capacity.response_time_percentile_curve(rho[ok], workers)
+        out[ok] = service_ms * queueing.response_time_percentile_curve(rho[ok], workers)
     return out
 
 
@@ -142,7 +142,7 @@ def max_utilisation(slo_p95_ms=200.0, workers=4, service_ms=40.0):
     s_ms = v.positive("service_ms", service_ms)
 
     def p95(u):
-        return s_ms * capacity.response_time_percentile_curve(np.array([u]), c)[0]
+        return s_ms * queueing.response_time_percentile_curve(np.array([u]), c)[0]
 
     if p95(0.0) > goal:
         return 0.0

@@ -18,7 +18,7 @@ How the system is modelled (every figure is an assumption of ``Assumptions``, st
   one server;
 - cache, database primaries and replicas: M/M/c queues per machine, load split evenly over the machines of a tier;
 - the P95 of a request: sampled (seeded) from the exact response-time distribution of each tier it crosses plus
-  the network hops; each tier's own P95 is ``capacity.response_time_percentile`` at its load;
+  the network hops; each tier's own P95 is ``queueing.response_time_percentile`` at its load;
 - availability: machines fail independently; a tier of one machine is a single point of failure, redundant copies
   are in parallel (``availability.parallel``) and the tiers a request needs are in series.
 """
@@ -129,7 +129,7 @@ def _service_time_s(rate, c, goal):
     low, high = 0.0, c / rate            # at S = c / rate the server is saturated
     for _ in range(60):
         mid = (low + high) / 2
-        if mid > 0 and capacity.response_time_tail(goal, rate, 1 / mid, c) <= 0.05:
+        if mid > 0 and queueing.response_time_tail(goal, rate, 1 / mid, c) <= 0.05:
             low = mid
         else:
             high = mid
@@ -321,7 +321,7 @@ def _queue_tier(name, load_rps, machines, service_rate, slots, price, a_machine,
     """An M/M/c tier: ``machines`` copies, each ``slots`` slots at ``service_rate``, sharing load_rps evenly."""
     per = load_rps / machines
     rho = per / (slots * service_rate)
-    p95 = 1000 * capacity.response_time_percentile(per, service_rate, slots)   # inf when overloaded
+    p95 = 1000 * queueing.response_time_percentile(per, service_rate, slots)   # inf when overloaded
     single = machines == 1 if spof is None else spof
     tier_avail = a_machine if single else 1 - (1 - a_machine) ** machines   # availability.parallel of n copies
     return Tier(name, machines, per, rho, p95, tier_avail, machines * price, single, service_rate, slots)

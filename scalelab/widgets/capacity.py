@@ -9,7 +9,7 @@ The planner is a pure ``plan_compute`` (tested without a browser), a ``plan_setu
 import numpy as np
 
 from .. import _validate as v
-from ..models import capacity
+from ..models import capacity, queueing
 from . import base
 from ._axes import nice_ceiling
 
@@ -46,7 +46,7 @@ def plan_compute(target_rps=10_000, p95_target_ms=100.0, headroom=0.3, per_serve
     if servers not in counts:
         counts = np.sort(np.append(counts, servers))
     capacity_per_server = c / (s_ms / 1000)  # requests/s the workers can serve at most
-    p95_curve_ms = s_ms * capacity.response_time_percentile_curve(peak / counts / capacity_per_server, c)
+    p95_curve_ms = s_ms * queueing.response_time_percentile_curve(peak / counts / capacity_per_server, c)
     p95_ms = float(p95_curve_ms[np.searchsorted(counts, servers)])
     return {"servers": servers, "peak_rps_per_server": peak / servers,
             "utilization_at_target": capacity.planned_utilization(target, per_server, servers),
@@ -129,7 +129,7 @@ def _rate_for_p95_fast(service_time_ms, workers, p95_ms, points=400):
     low, high = 0.0, 1.0
     for _ in range(2):
         rho = np.linspace(low, high, points + 1)[:-1] if high == 1.0 else np.linspace(low, high, points + 1)
-        ok = capacity.response_time_percentile_curve(rho, workers) <= limit
+        ok = queueing.response_time_percentile_curve(rho, workers) <= limit
         if not ok[0]:
             return 0.0
         last = int(np.flatnonzero(ok)[-1])
@@ -159,8 +159,8 @@ def knee_compute(rates, p95_ms, error_rates, service_time_ms=10.0, workers=2, ov
         raise ValueError("rates, p95_ms and error_rates must have the same length")
     grid = np.linspace(0.0, top, KNEE_POINTS)
     max_rps = c / (s_ms / 1000)
-    model_ms = s_ms * capacity.response_time_percentile_curve(grid / max_rps, c) + extra_ms
-    at_measured = s_ms * capacity.response_time_percentile_curve(r / max_rps, c) + extra_ms
+    model_ms = s_ms * queueing.response_time_percentile_curve(grid / max_rps, c) + extra_ms
+    at_measured = s_ms * queueing.response_time_percentile_curve(r / max_rps, c) + extra_ms
     model_capacity = _rate_for_p95_fast(s_ms, c, goal_ms - extra_ms)
     finite = np.isfinite(at_measured) & np.isfinite(measured)
     gap_ms = float(np.mean(np.abs(at_measured[finite] - measured[finite]))) if finite.any() else float("inf")
@@ -227,7 +227,7 @@ def plot_sweep(sweep, service_time, workers, p95_target_ms, capacity_rps=None):
     rates = sweep["offered_rps"].to_numpy(dtype=float)
     grid = np.linspace(0, c / s * 0.98, 200)
     for q, style, label in ((95, "-", "M/M/c model P95"), (50, ":", "M/M/c model P50")):
-        model_ms = 1000 * s * capacity.response_time_percentile_curve(grid * s / c, c, q)
+        model_ms = 1000 * s * queueing.response_time_percentile_curve(grid * s / c, c, q)
         ax.plot(grid, model_ms, color="tab:blue", ls=style, label=label)
     ax.plot(rates, sweep["p95_ms"], "o-", color="tab:orange", label="measured P95")
     ax.plot(rates, sweep["p50_ms"], "s:", color="tab:orange", ms=4, label="measured P50")
@@ -257,7 +257,7 @@ def sweep_summary(sweep, service_time, workers, p95_target_ms, capacity_rps):
     ordered = sweep.sort_values("offered_rps")
     rates = ordered["offered_rps"].to_numpy(dtype=float)
     p95 = ordered["p95_ms"].to_numpy(dtype=float)
-    model_low_ms = 1000 * capacity.response_time_percentile(rates[0], 1 / s, c)
+    model_low_ms = 1000 * queueing.response_time_percentile(rates[0], 1 / s, c)
     model_capacity = capacity.max_rate_for_p95(s, c, target / 1000)
     gap = p95[0] - model_low_ms
     side = "above" if gap > 0 else "below"

@@ -3,7 +3,7 @@ over measured points, losing a worker, and round robin vs least connections.
 
 Each view is a pure ``<view>_compute`` (tested without a browser), a ``<view>_setup`` that builds the figure once and
 a ``<view>_draw`` that moves its artists, wired by ``Explorer`` (see ``scalelab.widgets.base``). The formulas live in
-``scalelab.models.scaleout`` and ``scalelab.models.laws``; the dispatch of jobs is ``scalelab.bench.cluster.dispatch``.
+``scalelab.models.scaleout`` and ``scalelab.models.laws``; the dispatch of jobs is ``scalelab.sim.routing.dispatch``.
 """
 import functools
 import math
@@ -11,8 +11,8 @@ import math
 import numpy as np
 
 from .. import _validate as v
-from ..bench.cluster import dispatch
 from ..models import laws, scaleout
+from ..sim.routing import dispatch
 from . import _axes, base
 
 N_LIMITS = (8, 16, 32, 64)  # x-axis tops for "workers N": the axis changes only when the largest N crosses one
@@ -313,7 +313,7 @@ def dispatch_compute(n_servers=2, big_every=4, big_s=6.0, small_s=1.0, jobs=24):
 
     n_servers: 1..64. Returns sizes, the offered utilisation rho = work arriving per second / servers (above 1 the
     servers cannot keep up and queues grow whatever the dispatch) and, per algorithm, the dispatch table
-    (``bench.cluster.dispatch``) and its mean and worst response time (s).
+    (``sim.routing.dispatch``) and its mean and worst response time (s).
     """
     n = v.integer("n_servers", n_servers, low=1, high=64)
     sizes = uneven_workload(jobs, big_every, big_s, small_s)
@@ -401,7 +401,7 @@ def plot_scaling_sweeps(sweeps, rps_per_worker):
 def plot_failover(runs, bin_s=0.25):
     """Ok and failed requests per second and P95 over time for each failover run, the kill marked by a dashed line.
 
-    runs: {title: frame from ``scalelab.bench.cluster.failover_run``} (attrs["kill_at_s"] set); bin_s > 0.
+    runs: {title: ``FailoverRun`` from ``scalelab.bench.cluster.failover_run``}; bin_s > 0.
     Returns a matplotlib Figure.
     """
     from ..bench.cluster import timeline
@@ -412,14 +412,14 @@ def plot_failover(runs, bin_s=0.25):
     fig, axes = base.plt.subplots(2, len(runs), figsize=(5 * len(runs), 4.4), dpi=90, sharex=True, sharey="row",
                                   layout="constrained", squeeze=False)
     for column, (name, run) in enumerate(runs.items()):
-        line = timeline(run, bin_s=width)
+        line = timeline(run.table, bin_s=width)
         top, bottom = axes[0, column], axes[1, column]
         top.bar(line["t_s"], line["ok_rps"], width=0.9 * width, align="edge", color="tab:green", label="ok replies/s")
         top.bar(line["t_s"], line["failed"] / width, width=0.9 * width, align="edge", bottom=line["ok_rps"],
                 color="tab:red", label="failed requests/s")
         bottom.plot(line["t_s"] + width / 2, line["p95_ms"], "o-", color="tab:purple")
         for ax in (top, bottom):
-            ax.axvline(run.attrs["kill_at_s"], color="black", ls="--")
+            ax.axvline(run.kill_at_s, color="black", ls="--")
         top.set(title=f"{name}: worker killed at the dashed line", ylabel="requests/s")
         bottom.set_ylim(bottom=0)
         bottom.set(xlabel="time since start (s)", ylabel="P95 of ok replies (ms)")

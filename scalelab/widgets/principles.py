@@ -211,12 +211,13 @@ def plot_io(measured):
 
 
 def plot_degradation(runs, slo_s, bin_s=0.2, models=None):
-    """Goodput over time of each measured run ({label: degradation_run frame}), the outage shaded if any; with
+    """Goodput over time of each measured run ({label: ``DegradationRun``}), the outage shaded if any; with
     ``models`` ({label: ``sim.degradation.replay`` result}) the model of each run dashed in the same colour."""
     fig, ax = base.figure()
-    for label, frame in runs.items():
+    for label, run in runs.items():
+        frame = run.table
         good = frame[(frame["outcome"] == "ok") & (frame["latency_s"] <= slo_s)]
-        edges = np.arange(0, frame.attrs["duration_s"] + bin_s / 2, bin_s)
+        edges = np.arange(0, run.duration_s + bin_s / 2, bin_s)
         line = ax.step(edges[:-1] + bin_s / 2, np.histogram(good["scheduled_s"], edges)[0] / bin_s, where="mid",
                        lw=2, label=f"{label}: measured")[0]
         if models and label in models:
@@ -224,8 +225,8 @@ def plot_degradation(runs, slo_s, bin_s=0.2, models=None):
             hits = model["arrival_s"][(model["outcome"] == "ok") & (model["latency_s"] <= slo_s)]
             ax.step(edges[:-1] + bin_s / 2, np.histogram(hits, edges)[0] / bin_s, where="mid", lw=1.5, ls="--",
                     color=line.get_color(), label=f"{label}: model")
-        if frame.attrs.get("outage"):
-            a, b = frame.attrs["outage"]
+        if run.outage:
+            a, b = run.outage
             ax.axvspan(a, b, color="tab:red", alpha=0.08)
     ax.set_xlabel("arrival time (s)")
     ax.set_ylabel(f"goodput (full answers within {1000 * slo_s:.0f} ms per s)")

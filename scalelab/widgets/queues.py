@@ -105,7 +105,7 @@ def servers_compute(arrival_rate=90.0, service_time_ms=50.0, target_wait_ms=10.0
     rows = []
     for c in range(first, needed + more + 1):
         result = queueing.mmc(lam, mu, c)
-        rows.append({"servers": c, "utilization": result.utilization, "p_wait": result.probability_of_wait,
+        rows.append({"servers": c, "utilization": result.utilization, "p_wait": result.p_wait,
                      "mean_wait_ms": 1000 * result.mean_wait, "meets_target": result.mean_wait <= target})
     return {"servers_needed": needed, "table": pd.DataFrame(rows), "target_wait_ms": 1000 * target,
             "offered_load": lam * s}

@@ -166,9 +166,9 @@ def plot_omission(measured, model):
 
 
 def plot_stress_ramp(ramp, service_time, workers, slo_p95_ms, breaking_rps=None):
-    """Measured P95 of a stress ramp against the M/M/c model P95 (``capacity.response_time_percentile_curve``),
+    """Measured P95 of a stress ramp against the M/M/c model P95 (``queueing.response_time_percentile_curve``),
     with the SLO and the measured breaking point; returns a Figure. service_time in s, workers >= 1, slo in ms."""
-    from ..models import capacity
+    from ..models import queueing
 
     s = v.positive("service_time", service_time)
     c = v.integer("workers", workers, low=1)
@@ -177,7 +177,7 @@ def plot_stress_ramp(ramp, service_time, workers, slo_p95_ms, breaking_rps=None)
         raise ValueError("ramp must be a DataFrame with columns 'offered_rps' and 'p95_ms'")
     fig, ax = base.figure(7.0, 3.2)
     grid = np.linspace(0.05, 0.97, 200) * c / s
-    ax.plot(grid, 1000 * s * capacity.response_time_percentile_curve(grid * s / c, c), color="black",
+    ax.plot(grid, 1000 * s * queueing.response_time_percentile_curve(grid * s / c, c), color="black",
             label="M/M/c model P95" if c > 1 else "M/M/1 model P95")
     ax.plot(ramp["offered_rps"], ramp["p95_ms"], "o-", label="measured P95")
     ax.axhline(slo, color="tab:red", ls="--", label="SLO")

@@ -45,13 +45,13 @@ CASES = [
     WrongAnswer("failover_answer", "test_failover",
                 "my_errors = int((my_failover['status'] != 200).sum())\n"
                 "my_availability = my_errors / len(my_failover)\n"
-                "_late = my_failover['scheduled'] > my_failover.attrs['kill_at_s'] + 0.5\n"
+                "_late = my_failover['scheduled'] > my_run.kill_at_s + 0.5\n"
                 "my_late_errors = int((my_failover.loc[_late, 'status'] != 200).sum())",
                 says="successful requests / all requests", why="the error rate handed in as the availability"),
     WrongAnswer("failover_answer", "test_failover",
                 "my_errors = int((my_failover['status'] != 200).sum())\n"
                 "my_availability = 100 * (1 - my_errors / len(my_failover))\n"
-                "_late = my_failover['scheduled'] > my_failover.attrs['kill_at_s'] + 0.5\n"
+                "_late = my_failover['scheduled'] > my_run.kill_at_s + 0.5\n"
                 "my_late_errors = int((my_failover.loc[_late, 'status'] != 200).sum())",
                 says="a fraction", why="availability in percent"),
     WrongAnswer("health_check_answer", "test_health_check",
@@ -99,14 +99,14 @@ CASES = [
                 "        finishes[server].append(start + size)\n        chosen.append(server)\n"
                 "    return chosen\n"
                 "workload = [5, 1, 1, 5, 1, 1, 5, 1, 1]\n"
-                "worst_rr = float(cluster.dispatch(workload, 3, 'round_robin')['response_s'].max())\n"
-                "worst_lc = float(cluster.dispatch(workload, 3, 'least_connections')['response_s'].max())",
+                "worst_rr = float(routing.dispatch(workload, 3, 'round_robin')['response_s'].max())\n"
+                "worst_lc = float(routing.dispatch(workload, 3, 'least_connections')['response_s'].max())",
                 says="finish > arrival", why="a job finishing at the arrival instant still counted"),
     WrongAnswer("dispatch_answer", "test_dispatch",
                 "def least_connections_assignment(sizes, n_servers):\n"
                 "    return [i % n_servers for i in range(len(sizes))]\n"
                 "workload = [5, 1, 1, 5, 1, 1, 5, 1, 1]\n"
-                "worst_rr = float(cluster.dispatch(workload, 3, 'round_robin')['response_s'].max())\n"
+                "worst_rr = float(routing.dispatch(workload, 3, 'round_robin')['response_s'].max())\n"
                 "worst_lc = worst_rr",
                 says="pick the fewest", why="round robin handed in as least connections"),
     WrongAnswer("sessions_answer", "test_sessions",
