@@ -30,10 +30,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .. import _random
+from .. import _random, datasets
 from .. import _validate as v
 from ..models import availability as avail
-from ..models import capacity, cost, queueing
+from ..models import capacity, queueing
 
 PHASES = ("foundation", "growth", "scale", "optimization")
 TIER_OF_PHASE = {"foundation": "small", "growth": "medium", "scale": "large", "optimization": "enterprise"}
@@ -145,7 +145,7 @@ def _targets(assumptions):
 
 @functools.lru_cache(maxsize=8)
 def _sizes():
-    table = cost.load_server_costs()
+    table = datasets.load_server_costs()
     return tuple((float(r.performance_mid), float(r.cost_usd / table["cost_usd"].iloc[0])) for r in table.itertuples())
 
 
@@ -156,7 +156,7 @@ def phase_targets(assumptions=DEFAULT):
     enterprise tier (1M+ users: 2M users, 200,000 requests/s). Budget: users * budget_usd_per_user of the phase."""
     import pandas as pd
 
-    tiers = capacity.load_scale_tiers().set_index("tier")
+    tiers = datasets.load_scale_tiers().set_index("tier")
     budget = dict(assumptions.budget_usd_per_user)
     rows = []
     for phase in PHASES:

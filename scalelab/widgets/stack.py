@@ -9,6 +9,7 @@ import functools
 import numpy as np
 
 from .. import _validate as v
+from .. import datasets
 from ..models import monitoring
 from ..sim import autoscale, balancers
 from . import base
@@ -90,13 +91,13 @@ def balancer_explorer(load=0.7, slow_speed=0.4, size_cv=1.0, key_skew=1.0):
 # ----------------------------------------------------------------------------------------------- autoscaling
 @functools.lru_cache(maxsize=1)
 def _trace_rps():
-    return autoscale.load_traffic_trace()["rps"].to_numpy()
+    return datasets.load_traffic_trace()["rps"].to_numpy()
 
 
 def autoscale_compute(target_utilisation=0.6, cooldown_min=5, warmup_min=3, min_replicas=2, max_replicas=40,
                       max_step=10):
-    """The autoscaler on the course's trace (``data/traffic_trace.csv``): per-minute replicas and load, and the
-    summary (cost, SLO violations). Arguments as in ``scalelab.sim.autoscale.autoscale``."""
+    """The autoscaler on the course's trace (``scalelab.datasets.load_traffic_trace()``): per-minute replicas and
+    load, and the summary (cost, SLO violations). Arguments as in ``scalelab.sim.autoscale.autoscale``."""
     run = autoscale.autoscale(_trace_rps(), target_utilisation=target_utilisation, cooldown_min=cooldown_min,
                               warmup_min=warmup_min, min_replicas=min_replicas, max_replicas=max_replicas,
                               max_step=max_step, with_p95=False)
