@@ -1,5 +1,6 @@
 """The benchmark harness and the loopback service: rows per run, and nothing left running afterwards."""
 import os
+import pathlib
 import socket
 
 import pandas as pd
@@ -42,7 +43,7 @@ def test_run_benchmark_gives_one_row_per_timed_run():
 def test_temporary_directory_is_removed_even_on_error():
     with pytest.raises(RuntimeError):
         with temporary_directory() as path:
-            open(os.path.join(path, "f.txt"), "w").write("x")
+            pathlib.Path(path, "f.txt").write_text("x")
             raise RuntimeError("boom")
     assert not os.path.exists(path)
 

@@ -10,6 +10,7 @@ the JupyterLab settings, workspaces and runtime files live in that directory too
 `test-artifacts/browser/<lesson>.png` (pass or fail); the milliseconds from each key press to the changed picture
 go to `test-artifacts/browser/key_to_picture.json` and the test output (a measurement, not asserted).
 """
+import contextlib
 import json
 import os
 import pathlib
@@ -122,7 +123,7 @@ class Lab:
                 return
             except (OSError, urllib.error.URLError):
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"jupyter lab did not answer /api/status in {timeout} s:\n{self.log_tail()}")
+                    raise RuntimeError(f"jupyter lab did not answer /api/status in {timeout} s:\n{self.log_tail()}") from None
                 time.sleep(0.25)
 
     def log_tail(self, lines=40):
@@ -178,10 +179,8 @@ class Lab:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         for pid in self._kernel_pids():  # a kernel left behind despite the shutdown
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,7 @@ def test_services_stop_after_an_exception(make):
     assert process.poll() is not None
     assert refuses(port)
     with pytest.raises(RuntimeError):
-        svc.url
+        _ = svc.url
 
 
 def test_services_validate_input():

@@ -7,7 +7,7 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-ROWS = list(csv.DictReader(open(ROOT / "docs" / "seed_concepts.csv", encoding="utf-8")))
+ROWS = list(csv.DictReader((ROOT / "docs" / "seed_concepts.csv").read_text(encoding="utf-8").splitlines()))
 
 
 def _lesson_text(number):

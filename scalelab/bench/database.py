@@ -490,7 +490,7 @@ def pool_concurrency(concurrency=(1, 2, 4, 8, 16), pool_size=4, io_ms=10.0, seco
                 stop = threading.Event()
                 failures = []
 
-                def user():
+                def user(stop, failures):
                     try:
                         while not stop.is_set():
                             with pool.connection() as db:
@@ -498,7 +498,7 @@ def pool_concurrency(concurrency=(1, 2, 4, 8, 16), pool_size=4, io_ms=10.0, seco
                     except BaseException as error:   # noqa: BLE001 - reported in the main thread
                         failures.append(error)
 
-                threads = [threading.Thread(target=user) for _ in range(c)]
+                threads = [threading.Thread(target=user, args=(stop, failures)) for _ in range(c)]
                 for thread in threads:
                     thread.start()
                 time.sleep(0.02)                                   # every user is in the loop
