@@ -17,8 +17,8 @@ Layers, each using only those above it:
 """
 import importlib
 
-from ._random import rng, seed
 from . import datasets, grading, models
+from ._random import rng, seed
 from .predictions import calibration, calibration_summary, predict, recall, remember, reveal
 
 __version__ = "0.1.0"

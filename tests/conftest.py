@@ -64,9 +64,7 @@ def pytest_collection_modifyitems(config, items):
         if path.suffix != ".ipynb" or type(item).__name__ != "NotebookItem":
             continue
         if path.parent.name == "notebooks" and browser and \
-                f"tests/test_browser.py::test_lesson_runs_and_explorer_responds[{path.name}]" in names:
-            duplicates.append(item)
-        elif path.parent.parent.name == "solutions" and \
+                f"tests/test_browser.py::test_lesson_runs_and_explorer_responds[{path.name}]" in names or path.parent.parent.name == "solutions" and \
                 f"tests/test_wrong_answers.py::test_wrong_answers_are_rejected[{path.parent.name}]" in names:
             duplicates.append(item)
     if duplicates:

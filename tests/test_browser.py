@@ -356,9 +356,8 @@ def _key_to_picture(page, presses=KEY_PRESSES):
 
 def _record_timings(lesson, classes, times_ms):
     """Keep each lesson's key -> picture times in test-artifacts/browser/key_to_picture.json (a report, not a test)."""
-    import statistics
-
     import fcntl
+    import statistics
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with open(ARTIFACTS / "key_to_picture.lock", "w") as lock:  # test processes running side by side share the file

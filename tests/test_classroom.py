@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 import pytest
-
 import submissions
+
 from scalelab import classroom
 
 

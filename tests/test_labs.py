@@ -1,8 +1,6 @@
 """The grading round trip of every lab with nbgrader: in sync, full marks for the solution, zero for the blank lab."""
-import pathlib
 
 import pytest
-
 from roundtrip import all_labs, roundtrip
 
 LABS = all_labs()

@@ -294,18 +294,16 @@ def test_cluster_slowdowns_are_validated():
 
 
 def test_replicated_database_stops_on_interrupt():
-    with pytest.raises(KeyboardInterrupt):
-        with readreplicas.ReplicatedDatabase(1, delay_ms=0) as db:
-            started = [db.primary, *db.replicas]
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), readreplicas.ReplicatedDatabase(1, delay_ms=0) as db:
+        started = [db.primary, *db.replicas]
+        raise KeyboardInterrupt
     assert all(p.poll() is not None for p in started)
 
 
 def test_metrics_service_stops_on_interrupt():
-    with pytest.raises(KeyboardInterrupt):
-        with metrics.MetricsService() as service:
-            process = service.process
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), metrics.MetricsService() as service:
+        process = service.process
+        raise KeyboardInterrupt
     assert process.poll() is not None
 
 

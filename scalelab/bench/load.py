@@ -40,7 +40,7 @@ async def _one_request(host, port, path, timeout, t0):
             return int(status_line.split()[1])
 
         status = await asyncio.wait_for(exchange(), timeout)
-    except (OSError, asyncio.TimeoutError, IndexError, ValueError):
+    except (TimeoutError, OSError, IndexError, ValueError):
         status = 0
     finally:
         if writer is not None:

@@ -25,8 +25,8 @@ import pandas as pd
 from .. import _random
 from .. import _validate as v
 from ..models import loadtest
-from .http import QuietJsonHandler, ServerProcess, ThreadedServer
 from .harness import temporary_directory
+from .http import QuietJsonHandler, ServerProcess, ThreadedServer
 from .load import _frame, _one_request, _run_in_thread, _sleep_until, _split, open_loop, rate_sweep, summarize_requests
 from .service import LoopbackService
 

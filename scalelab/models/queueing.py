@@ -3,9 +3,9 @@
 Rates are in jobs per unit of time (for example requests per second); times come out in that same unit.
 """
 import math
+from dataclasses import dataclass
 
 import numpy as np
-from dataclasses import dataclass
 
 from .. import _validate as v
 
