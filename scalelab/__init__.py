@@ -22,7 +22,8 @@ from ._random import rng, seed
 from .predictions import calibration, calibration_summary, predict, recall, remember, reveal
 
 __version__ = "0.1.0"
-__all__ = ["seed", "rng", "predict", "reveal", "calibration", "calibration_summary", "remember", "recall", "models", "datasets", "grading", "sim", "partition", "bench", "widgets", "check_environment"]
+__all__ = ["seed", "rng", "predict", "reveal", "calibration", "calibration_summary", "remember", "recall",
+           "models", "datasets", "grading", "sim", "partition", "bench", "widgets", "check_environment"]
 
 _LAZY = {"sim", "partition", "bench", "widgets"}
 

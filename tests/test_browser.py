@@ -123,7 +123,8 @@ class Lab:
                 return
             except (OSError, urllib.error.URLError):
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"jupyter lab did not answer /api/status in {timeout} s:\n{self.log_tail()}") from None
+                    raise RuntimeError(f"jupyter lab did not answer /api/status in {timeout} s:"
+                                       f"\n{self.log_tail()}") from None
                 time.sleep(0.25)
 
     def log_tail(self, lines=40):

@@ -173,7 +173,7 @@ def test_rolling_update_keeps_capacity_within_its_limits():
 # ----------------------------------------------------------------------------------------------------- models
 def test_histogram_quantile_like_promql():
     bounds, cumulative = [0.1, 0.2, 0.5, 1.0], [1, 3, 4, 5, 6]
-    assert monitoring.histogram_quantile(0.5, bounds, cumulative) == pytest.approx(0.2)       # rank 3: top of (0.1, 0.2]
+    assert monitoring.histogram_quantile(0.5, bounds, cumulative) == pytest.approx(0.2)  # rank 3: top of (0.1, 0.2]
     assert monitoring.histogram_quantile(0.25, bounds, cumulative) == pytest.approx(0.125)    # rank 1.5 in (0.1, 0.2]
     assert monitoring.histogram_quantile(0.1, bounds, cumulative) == pytest.approx(0.06)      # first bucket from 0
     assert monitoring.histogram_quantile(0.99, bounds, cumulative) == pytest.approx(1.0)      # +Inf: highest bound

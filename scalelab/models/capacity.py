@@ -23,8 +23,10 @@ SCALING_PATH = ("monolith", "load_balancer", "caching_layer", "read_replicas", "
 SYMPTOM_RULES = {
     "single_server_cpu_saturated": ("load_balancer", "one box is out of CPU: spread requests over identical servers"),
     "single_point_of_failure": ("load_balancer", "one server down means the site is down: add a second behind an LB"),
-    "repeated_reads_of_same_data": ("caching_layer", "the same answers are computed again and again: keep them in memory"),
-    "database_read_load_high": ("read_replicas", "reads swamp the database even with a cache: copy it to read replicas"),
+    "repeated_reads_of_same_data": ("caching_layer",
+                                    "the same answers are computed again and again: keep them in memory"),
+    "database_read_load_high": ("read_replicas",
+                                "reads swamp the database even with a cache: copy it to read replicas"),
     "traffic_swings_daily": ("horizontal_scaling", "load varies a lot: add and remove servers automatically"),
     "app_tier_at_capacity_with_lb": ("horizontal_scaling", "the pool behind the LB is full: add servers (auto-scale)"),
     "teams_block_each_others_deploys": ("microservices", "one codebase couples teams: split by business domain"),
@@ -71,7 +73,8 @@ def capacity_from_sweep(rates, p95_ms, error_rates, p95_target_ms, max_error_rat
     p95 = np.asarray(p95_ms, dtype=float).ravel()
     err = v.samples("error_rates", error_rates)
     if not (r.size == p95.size == err.size):
-        raise ValueError(f"rates, p95_ms and error_rates must have the same length, got {r.size}, {p95.size}, {err.size}")
+        raise ValueError(f"rates, p95_ms and error_rates must have the same length, "
+                         f"got {r.size}, {p95.size}, {err.size}")
     target = v.positive("p95_target_ms", p95_target_ms)
     max_err = v.probability("max_error_rate", max_error_rate)
     best = 0.0

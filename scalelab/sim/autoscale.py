@@ -43,7 +43,8 @@ def traffic_trace(days=2, trough_rps=300.0, peak_rps=1500.0, spike_day=1, spike_
     minutes = np.arange(d * 1440)
     hour = (minutes / 60) % 24
     rps = low + (high - low) * (1 - np.cos(2 * np.pi * (hour - 4) / 24)) / 2
-    start = v.integer("spike_day", spike_day, low=0, high=d - 1) * 1440 + int(v.number("spike_hour", spike_hour, 0, 24) * 60)
+    start = (v.integer("spike_day", spike_day, low=0, high=d - 1) * 1440
+             + int(v.number("spike_hour", spike_hour, 0, 24) * 60))
     ramp = np.clip((minutes - start + 1) / 2, 0, 1) * (minutes < start + length)
     rps = rps * (1 + (factor - 1) * ramp)
     rps = rps * _random.rng(rng).lognormal(-sigma * sigma / 2, sigma, len(minutes))

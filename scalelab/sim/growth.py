@@ -74,7 +74,8 @@ class Assumptions:
     (slots x service rate: 70 %, which keeps their queues short); app servers are not discounted: your capacity
     already stops at the P95 target, so lesson 08's method applies (load / capacity, rounded up, plus one spare
     server for one server down); headroom: extra load above the nominal peak a fixed fleet is sized for, for busier
-    days and spikes (30 %), a margin on demand, separate from the spare for failures; domains: the services a split makes and their
+    days and spikes (30 %), a margin on demand, separate from the spare for failures; domains: the services a split
+    makes and their
     shares of the data (the largest sets the busiest database); service_min: instances of each service at least;
     budget_usd_per_user: the monthly budget per user in each phase (it falls as the system grows).
     """
@@ -215,7 +216,8 @@ def validate_plan(plan):
             raise ValueError(f"plan[{phase!r}] must be a list of interventions, got {steps!r}")
         for step in steps:
             if step not in INTERVENTIONS:
-                raise ValueError(f"plan[{phase!r}] has an unknown intervention {step!r}: choose among {list(INTERVENTIONS)}")
+                raise ValueError(f"plan[{phase!r}] has an unknown intervention {step!r}: "
+                                 f"choose among {list(INTERVENTIONS)}")
             if step == "bigger_server":
                 if seen.count(step) >= MAX_SIZE_STEPS:
                     raise ValueError(f"plan[{phase!r}]: bigger_server more than {MAX_SIZE_STEPS} times "
@@ -644,10 +646,11 @@ def feedback(plan, capacity_rps=None, measured=True, samples=5000, assumptions=D
                 lighter = run(_without(plan, phase, step), phase)
                 add(phase, "pitfall", "over_engineering",
                     f"Over-engineering: {step} at {users} ({phase}); the scaling path adds it in the "
-                    f"{USUAL_PHASE[step]} phase. Here it adds ${max(r.cost_usd - lighter.cost_usd, 0):,.0f} a month and "
-                    f"one more part to run, while "
+                    f"{USUAL_PHASE[step]} phase. Here it adds ${max(r.cost_usd - lighter.cost_usd, 0):,.0f} a month "
+                    f"and one more part to run, while "
                     f"the busiest tier without it ({TIER_WORDS[lighter.bottleneck]}) is "
-                    f"{lighter.tier(lighter.bottleneck).utilization:.0%} busy. Start simple: add complexity when needed.")
+                    f"{lighter.tier(lighter.bottleneck).utilization:.0%} busy. "
+                    f"Start simple: add complexity when needed.")
             elif step != "monitoring" and (lighter := run(_without(plan, phase, step), phase)).passed and \
                     lighter.cost_usd <= r.cost_usd:
                 add(phase, "pitfall", "premature_optimisation",
@@ -691,7 +694,8 @@ def feedback(plan, capacity_rps=None, measured=True, samples=5000, assumptions=D
             watched = run(_with(plan, phase, "monitoring"), phase)
             add(phase, "pitfall", "no_monitoring",
                 f"Ignoring monitoring: in {phase} nobody sees a failure for hours: each machine is up "
-                f"{machine_availability(False, assumptions):.3%} instead of {machine_availability(True, assumptions):.3%}"
+                f"{machine_availability(False, assumptions):.3%} instead of "
+                f"{machine_availability(True, assumptions):.3%}"
                 f", so the system is up {_pct(r.availability)} instead of {_pct(watched.availability)} "
                 f"(target {_pct(r.availability_target)}).")
         for t in r.tiers:

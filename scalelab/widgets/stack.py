@@ -148,7 +148,8 @@ def buckets_compute(latencies_ms, first_ms=5.0, factor=2.0, count=8, q=95):
     """Exponential buckets (``count`` bounds from ``first_ms``, each ``factor`` times the last) over the latencies:
     the estimated and exact q-th percentile (ms), the bucket bounds and the histogram counts per bucket."""
     x = v.samples("latencies_ms", latencies_ms)
-    bounds = monitoring.exponential_buckets(v.positive("first_ms", first_ms), factor, v.integer("count", count, low=2, high=30))
+    bounds = monitoring.exponential_buckets(v.positive("first_ms", first_ms), factor,
+                                            v.integer("count", count, low=2, high=30))
     phi = v.number("q", q, 50, 99.9) / 100
     estimate, exact, error = monitoring.quantile_error(x, bounds, phi)
     cumulative = monitoring.bucket_counts(x, bounds)

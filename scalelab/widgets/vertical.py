@@ -179,8 +179,8 @@ def cost_draw(artists, result, params=None):
 
 
 def cost_explorer(table=None, tier=0, performance_point=0.5):
-    """Explorer over the cost table (default: ``scalelab.datasets.load_server_costs()``): a tier slider and a slider placing each tier's
-    performance between its min (0) and max (1)."""
+    """Explorer over the cost table (default: ``scalelab.datasets.load_server_costs()``): a tier slider and a
+    slider placing each tier's performance between its min (0) and max (1)."""
     table = datasets.load_server_costs() if table is None else table
     controls = {
         "tier": base.slider(int(tier), 0, len(table) - 1, 1, "tier", integer=True),
