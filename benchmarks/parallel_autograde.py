@@ -28,7 +28,8 @@ def make_course(base, lab, students):
     course = pathlib.Path(base)
     shutil.copytree(ROOT / "solutions" / lab, course / "solutions" / lab)
     config = (ROOT / "nbgrader_config.py").read_text().replace(
-        "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))", f"c.CourseDirectory.root = {str(course)!r}")
+        "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))",
+        f"c.CourseDirectory.root = {str(course)!r}")
     (course / "nbgrader_config.py").write_text(config)
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", lab, "--force", "--log-level=ERROR"],
                    cwd=course, check=True, env=classroom._environment())
@@ -66,7 +67,8 @@ def main(argv=None):
     print(f"Autograding {args.students} submissions of {args.lab} on {os.cpu_count()} cores "
           f"(load average before: {os.getloadavg()[0]:.1f})")
     print(result.to_string(index=False))
-    print(f"grades identical in both runs: {identical}; all full marks: {bool((tables[1]['status'] == 'graded').all())}")
+    print(f"grades identical in both runs: {identical}; "
+          f"all full marks: {bool((tables[1]['status'] == 'graded').all())}")
     return 0 if identical else 1
 
 

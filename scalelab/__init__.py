@@ -3,6 +3,7 @@
 Layers, each using only those above it:
 
 - ``scalelab.models``  pure math (queueing, laws, availability, metrics, ...), no I/O, no clock;
+- ``scalelab.datasets`` the course's tables (CSV files inside the package), the only module that reads them;
 - ``scalelab.sim``     seeded simulators built on numpy;
 - ``scalelab.partition`` shard routers;
 - ``scalelab.bench``   the only code that touches the clock: harness, loopback services, load generator;
@@ -16,12 +17,13 @@ Layers, each using only those above it:
 """
 import importlib
 
+from . import datasets, grading, models
 from ._random import rng, seed
-from . import models, grading
 from .predictions import calibration, calibration_summary, predict, recall, remember, reveal
 
 __version__ = "0.1.0"
-__all__ = ["seed", "rng", "predict", "reveal", "calibration", "calibration_summary", "remember", "recall", "models", "grading", "sim", "partition", "bench", "widgets", "check_environment"]
+__all__ = ["seed", "rng", "predict", "reveal", "calibration", "calibration_summary", "remember", "recall",
+           "models", "datasets", "grading", "sim", "partition", "bench", "widgets", "check_environment"]
 
 _LAZY = {"sim", "partition", "bench", "widgets"}
 

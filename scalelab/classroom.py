@@ -23,7 +23,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
-
 from nbgrader.plugins import LateSubmissionPlugin
 from nbgrader.preprocessors import ClearHiddenTests
 
@@ -147,9 +146,8 @@ def tampering(cells):
                     source = f"{module}.{alias.name}" if module else alias.name
                     if bound in REBOUND_NAMES and not source.startswith("scalelab"):
                         findings.append(f"cell {number}: `{ast.unparse(node)}`")
-            elif isinstance(node, ast.Call) and _call_name(node) in GUARDED_CALLS:
-                findings.append(f"cell {number}: `{ast.unparse(node)[:60]}`")
-            elif isinstance(node, ast.Attribute) and node.attr in ("__code__", "__globals__", "__dict__"):
+            elif (isinstance(node, ast.Call) and _call_name(node) in GUARDED_CALLS
+                  or isinstance(node, ast.Attribute) and node.attr in ("__code__", "__globals__", "__dict__")):
                 findings.append(f"cell {number}: `{ast.unparse(node)[:60]}`")
     return findings
 
@@ -318,7 +316,8 @@ def autograde(lab, course_root=".", jobs=None, memory_gb=4.0, timeout=None, stud
     (course / f"autograde-{lab}.log").write_text(log)
     if gradable:
         _scores(course, lab, outcomes, log)
-    return pd.DataFrame([o.row() for o in outcomes.values()], columns=list(Outcome.__dataclass_fields__)[:4] + ["message"])
+    return pd.DataFrame([o.row() for o in outcomes.values()],
+                        columns=list(Outcome.__dataclass_fields__)[:4] + ["message"])
 
 
 def main(argv=None):

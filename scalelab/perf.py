@@ -161,7 +161,8 @@ def main(argv=None):
         print(f"{int(table['ok'].sum())} of {len(table)} within {WIDGET_GOAL_MS:g} ms; "
               f"{int(table['within_frame'].sum())} of {len(table)} within one frame ({FRAME_MS:.1f} ms)")
     if not args.widgets_only:
-        paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + sorted((ROOT / "solutions").glob("lab*/*.ipynb"))
+        paths = (sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+                 + sorted((ROOT / "solutions").glob("lab*/*.ipynb")))
         print("\nHeadless execution time of each notebook:")
         print(notebook_times(paths).to_string(index=False))
 

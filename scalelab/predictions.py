@@ -278,4 +278,4 @@ def _plain(value):
 
 
 def _now():
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -63,11 +63,10 @@ def pytest_collection_modifyitems(config, items):
         path = pathlib.Path(str(getattr(item, "path", "")))
         if path.suffix != ".ipynb" or type(item).__name__ != "NotebookItem":
             continue
-        if path.parent.name == "notebooks" and browser and \
-                f"tests/test_browser.py::test_lesson_runs_and_explorer_responds[{path.name}]" in names:
-            duplicates.append(item)
-        elif path.parent.parent.name == "solutions" and \
-                f"tests/test_wrong_answers.py::test_wrong_answers_are_rejected[{path.parent.name}]" in names:
+        lesson = f"tests/test_browser.py::test_lesson_runs_and_explorer_responds[{path.name}]"
+        lab = f"tests/test_wrong_answers.py::test_wrong_answers_are_rejected[{path.parent.name}]"
+        if (path.parent.name == "notebooks" and browser and lesson in names
+                or path.parent.parent.name == "solutions" and lab in names):
             duplicates.append(item)
     if duplicates:
         config.hook.pytest_deselected(items=duplicates)

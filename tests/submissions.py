@@ -152,6 +152,7 @@ def copy_course(target):
     shutil.copytree(ROOT / "solutions" / LAB, target / "solutions" / LAB)
     shutil.copytree(ROOT / "labs" / LAB, target / "labs" / LAB)
     config = (ROOT / "nbgrader_config.py").read_text().replace(
-        "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))", f"c.CourseDirectory.root = {str(target)!r}")
+        "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))",
+        f"c.CourseDirectory.root = {str(target)!r}")
     (target / "nbgrader_config.py").write_text(config)
     return target

@@ -1,13 +1,21 @@
 """The benchmark harness and the loopback service: rows per run, and nothing left running afterwards."""
 import os
+import pathlib
 import socket
 
 import pandas as pd
 import pytest
 
 import scalelab as sl
-from scalelab.bench import LoopbackService, closed_loop, open_loop, processes, rate_sweep, run_benchmark
-from scalelab.bench import temporary_directory
+from scalelab.bench import (
+    LoopbackService,
+    closed_loop,
+    open_loop,
+    processes,
+    rate_sweep,
+    run_benchmark,
+    temporary_directory,
+)
 
 
 def _port_refuses(port):
@@ -36,10 +44,9 @@ def test_run_benchmark_gives_one_row_per_timed_run():
 
 
 def test_temporary_directory_is_removed_even_on_error():
-    with pytest.raises(RuntimeError):
-        with temporary_directory() as path:
-            open(os.path.join(path, "f.txt"), "w").write("x")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), temporary_directory() as path:
+        pathlib.Path(path, "f.txt").write_text("x")
+        raise RuntimeError("boom")
     assert not os.path.exists(path)
 
 
@@ -56,10 +63,9 @@ def test_service_is_stopped_after_success():
 
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
 def test_service_is_stopped_after_an_exception(error):
-    with pytest.raises(error):
-        with LoopbackService(service_time=0.001) as svc:
-            process, port = svc.process, svc.port
-            raise error()
+    with pytest.raises(error), LoopbackService(service_time=0.001) as svc:
+        process, port = svc.process, svc.port
+        raise error()
     assert _process_gone(process) and _port_refuses(port)
     assert not processes._LIVE
 

@@ -12,11 +12,10 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from leftovers import nothing_left
 
 from scalelab.bench import application, database, mystery, network, processes, storage, use
 from scalelab.bench.http import QuietJsonHandler, ThreadedServer
-
-from leftovers import nothing_left
 
 ERRORS = [RuntimeError, KeyboardInterrupt]
 
@@ -105,9 +104,8 @@ def test_connection_pool_waits_then_times_out(tmp_path, started):
     with database.DatabaseServer(path) as server, database.ConnectionPool(server.port, 1, timeout=0.2) as pool:
         with pool.connection() as db:
             assert db.query("SELECT 1") == [[1]]
-            with pytest.raises(database.PoolTimeout, match="pool of 1"):
-                with pool.connection():
-                    pass
+            with pytest.raises(database.PoolTimeout, match="pool of 1"), pool.connection():
+                pass
         assert pool.timeouts == 1 and len(pool.waits_s) == 1 and len(pool.holds_s) == 1
         assert pool.waits_s[0] < pool.holds_s[0]                 # the first request found the connection free
         with pool.connection():
@@ -203,7 +201,7 @@ def test_cold_cache_lookups_small_run(scratch):
     frame = database.cold_cache_lookups(rows=5000, lookups=100, repeats=1, rng=np.random.default_rng(2))
     assert list(frame["cache"]) == ["warm", "cold"] and (frame["lookups"] == 100).all()
     assert (frame["file_bytes"] > 5000 * 96).all()                 # 96 bytes of padding per row at least
-    assert ((0 <= frame["off_cpu_share"]) & (frame["off_cpu_share"] <= 1)).all()
+    assert ((frame["off_cpu_share"] >= 0) & (frame["off_cpu_share"] <= 1)).all()
     assert list(scratch.iterdir()) == []
     with pytest.raises(ValueError, match="rows"):
         database.cold_cache_lookups(rows=10)
@@ -267,10 +265,9 @@ def test_thread_exhaustion_one_thread_against_async(started):
 
 @pytest.mark.parametrize("error", ERRORS)
 def test_blocking_service_is_stopped_after_an_exception(started, error):
-    with pytest.raises(error):
-        with application.BlockingService(mode="threads", pool_size=2, block_ms=1) as service:
-            assert service.stats(reset=True)["pool_size"] == 2
-            raise error()
+    with pytest.raises(error), application.BlockingService(mode="threads", pool_size=2, block_ms=1) as service:
+        assert service.stats(reset=True)["pool_size"] == 2
+        raise error()
     nothing_left(started)
 
 
@@ -312,10 +309,9 @@ def test_the_link_adds_its_delay_and_limits_its_bandwidth(started):
 
 @pytest.mark.parametrize("error", ERRORS)
 def test_linked_payload_is_stopped_after_an_exception(started, scratch, error):
-    with pytest.raises(error):
-        with network.linked_payload(delay_ms=1) as link:
-            assert network.fetch(link.port, "/health")[1]
-            raise error()
+    with pytest.raises(error), network.linked_payload(delay_ms=1) as link:
+        assert network.fetch(link.port, "/health")[1]
+        raise error()
     nothing_left(started, scratch)
 
 
@@ -338,7 +334,8 @@ def test_bandwidth_sweep_goodput_stays_below_the_bandwidth(started, scratch):
 
 def test_compression_levels_and_over_a_link(started, scratch):
     levels = network.compression_levels(size_bytes=50_000, levels=(0, 1, 6), repeats=2).set_index("level")
-    assert levels.loc[0, "bytes"] == 50_000 and levels.loc[0, "ratio"] == 1 and np.isnan(levels.loc[0, "break_even_bandwidth"])
+    assert levels.loc[0, "bytes"] == 50_000 and levels.loc[0, "ratio"] == 1
+    assert np.isnan(levels.loc[0, "break_even_bandwidth"])
     assert levels.loc[6, "bytes"] < levels.loc[1, "bytes"] < 50_000
     assert levels.loc[6, "break_even_bandwidth"] == pytest.approx(
         (50_000 - levels.loc[6, "bytes"]) / ((levels.loc[6, "compress_ms"] + levels.loc[6, "decompress_ms"]) / 1000))
@@ -449,14 +446,13 @@ def test_use_monitor_sees_this_process_compute():
     table = busy.table()
     assert table["resource"].iloc[0] == "CPU (all cores)" and {"utilization", "saturation", "errors"} <= set(table)
     assert f"process {pid} CPU (one core = 1)" in set(table["resource"])
-    assert ((0 <= busy.samples["cpu_util"]) & (busy.samples["cpu_util"] <= 1 + 1e-9)).all()
+    assert ((busy.samples["cpu_util"] >= 0) & (busy.samples["cpu_util"] <= 1 + 1e-9)).all()
 
 
 @pytest.mark.parametrize("error", ERRORS)
 def test_use_monitor_stops_its_thread_after_an_exception(error):
-    with pytest.raises(error):
-        with use.UseMonitor(interval_s=0.05) as monitor:
-            raise error()
+    with pytest.raises(error), use.UseMonitor(interval_s=0.05) as monitor:
+        raise error()
     assert not monitor._thread.is_alive()
 
 
@@ -521,7 +517,7 @@ def test_mystery_system_runs_and_leaves_nothing(started, scratch, error):
             assert summary["ok"] == 6 and summary["error_rate"] == 0
             assert list(readings["component"]) == list(mystery.COMPONENTS)
             assert (readings["completions"] == 6).all() and (readings["errors"] == 0).all()
-            assert ((0 <= readings["utilization"]) & (readings["utilization"] <= 1 + 1e-9)).all()
+            assert ((readings["utilization"] >= 0) & (readings["utilization"] <= 1 + 1e-9)).all()
             settings = system.configure(log_batch=20, workers=3)
             assert settings["log_batch"] == 20 and settings["workers"] == 3 and len(system.pids()["app"]) == 3
             with pytest.raises(ValueError, match="pool_size"):

@@ -10,6 +10,7 @@ the JupyterLab settings, workspaces and runtime files live in that directory too
 `test-artifacts/browser/<lesson>.png` (pass or fail); the milliseconds from each key press to the changed picture
 go to `test-artifacts/browser/key_to_picture.json` and the test output (a measurement, not asserted).
 """
+import contextlib
 import json
 import os
 import pathlib
@@ -122,7 +123,8 @@ class Lab:
                 return
             except (OSError, urllib.error.URLError):
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"jupyter lab did not answer /api/status in {timeout} s:\n{self.log_tail()}")
+                    raise RuntimeError(f"jupyter lab did not answer /api/status in {timeout} s:"
+                                       f"\n{self.log_tail()}") from None
                 time.sleep(0.25)
 
     def log_tail(self, lines=40):
@@ -178,10 +180,8 @@ class Lab:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         for pid in self._kernel_pids():  # a kernel left behind despite the shutdown
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
 
 
 @pytest.fixture(scope="module")
@@ -357,9 +357,8 @@ def _key_to_picture(page, presses=KEY_PRESSES):
 
 def _record_timings(lesson, classes, times_ms):
     """Keep each lesson's key -> picture times in test-artifacts/browser/key_to_picture.json (a report, not a test)."""
-    import statistics
-
     import fcntl
+    import statistics
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with open(ARTIFACTS / "key_to_picture.lock", "w") as lock:  # test processes running side by side share the file

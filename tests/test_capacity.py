@@ -5,13 +5,16 @@ import math
 import numpy as np
 import pytest
 
+from scalelab import datasets
 from scalelab.models import availability, capacity, queueing
+
+TIERS = datasets.load_scale_tiers()
 
 
 # --- tables ---------------------------------------------------------------------------------------------------
 
 def test_scale_tiers_hold_the_four_baselines():
-    tiers = capacity.load_scale_tiers()
+    tiers = datasets.load_scale_tiers()
     assert list(tiers["tier"]) == ["small", "medium", "large", "enterprise"]
     assert list(tiers["p95_ms"]) == [50, 100, 150, 200]
     assert list(tiers["availability"]) == [0.995, 0.999, 0.9995, 0.9999]
@@ -22,11 +25,11 @@ def test_scale_tiers_hold_the_four_baselines():
 
 
 def test_scaling_phases_and_path():
-    phases = capacity.load_scaling_phases()
+    phases = datasets.load_scaling_phases()
     assert list(phases["name"]) == ["foundation", "growth", "scale", "optimization"]
     assert list(phases["min_users"]) == [0, 10_000, 100_000, 1_000_000]
     assert math.isinf(phases["max_users"].iloc[-1])
-    path = capacity.load_scaling_path()
+    path = datasets.load_scaling_path()
     assert tuple(path["name"]) == capacity.SCALING_PATH
     assert set(path["phase"]) <= set(phases["name"])
     assert all(step in capacity.SCALING_PATH for step, _ in capacity.SYMPTOM_RULES.values())
@@ -36,7 +39,7 @@ def test_loader_rejects_a_table_without_its_columns(tmp_path):
     bad = tmp_path / "tiers.csv"
     bad.write_text("tier,p95_ms\nsmall,50\n")
     with pytest.raises(ValueError, match="columns"):
-        capacity.load_scale_tiers(bad)
+        datasets.load_scale_tiers(bad)
 
 
 # --- servers --------------------------------------------------------------------------------------------------
@@ -218,26 +221,26 @@ def test_copies_for_availability():
 @pytest.mark.parametrize("rps, tier", [(50, "small"), (100, "small"), (500, "medium"), (10_000, "medium"),
                                        (50_000, "large"), (250_000, "enterprise")])
 def test_tier_for_rps(rps, tier):
-    assert capacity.tier_for_rps(rps) == tier
+    assert capacity.tier_for_rps(rps, TIERS) == tier
 
 
 def test_plan_tiers():
     # users / 10 s: 100, 10 000, 100 000 and (open range: the floor of 1 000 000 users) 100 000 req/s
-    frame = capacity.plan_tiers(capacity_rps=400, price_per_server_month=100)
+    frame = capacity.plan_tiers(capacity_rps=400, price_per_server_month=100, tiers=TIERS)
     assert list(frame["peak_rps"]) == [100, 10_000, 100_000, 100_000]
     assert list(frame["servers_for_load"]) == [1, 25, 250, 250]
     assert list(frame["one_server_down"]) == [2, 26, 251, 251]
     # three zones, two of which carry the load: ceil(load / 800) per zone
     assert list(frame["one_zone_down"]) == [3, 39, 375, 375]
     assert list(frame["cost_one_zone_down_usd"]) == [300, 3_900, 37_500, 37_500]
-    own = capacity.plan_tiers({"small": 100, "medium": 200, "large": 250, "enterprise": 500}, 1, think_time_s=5)
+    own = capacity.plan_tiers({"small": 100, "medium": 200, "large": 250, "enterprise": 500}, 1, TIERS, think_time_s=5)
     assert list(own["peak_rps"]) == [200, 20_000, 200_000, 200_000]
     assert list(own["servers_for_load"]) == [2, 100, 800, 400]
     assert capacity.planning_rps(5, math.inf) == 5
     with pytest.raises(ValueError, match="max_rps"):
         capacity.planning_rps(10, 5)
     with pytest.raises(ValueError, match="capacity_rps"):
-        capacity.plan_tiers({"small": 0, "medium": 1, "large": 1, "enterprise": 1}, 1)
+        capacity.plan_tiers({"small": 0, "medium": 1, "large": 1, "enterprise": 1}, 1, TIERS)
 
 
 def test_users_to_requests_and_failure_headroom():
@@ -384,7 +387,7 @@ def test_sweep_summary_states_the_run_and_flags_a_noisy_one():
 
 
 def test_plan_p95_check_by_hand():
-    plan = capacity.plan_tiers(capacity_rps=100, price_per_server_month=1)
+    plan = capacity.plan_tiers(capacity_rps=100, price_per_server_month=1, tiers=TIERS)
     check = capacity.plan_p95_check(plan, 0.01, 1, zones=3).set_index("tier")
     small = check.loc["small"]   # 100 req/s: 2 servers with one spare, 3 over 3 zones
     assert small["all_up_rps"] == pytest.approx(50) and small["one_server_down_rps"] == pytest.approx(100)

@@ -1,8 +1,8 @@
 """Service chains and fan-out on loopback: the right rows, relations between them, and nothing left running."""
 import socket
 
-import pytest
 import numpy as np
+import pytest
 
 from scalelab.bench import chain, processes
 
@@ -46,11 +46,10 @@ def test_pool_serves_chains_and_fan_out_then_stops():
 
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
 def test_pool_is_stopped_after_an_exception(error):
-    with pytest.raises(error):
-        with chain.ServicePool(services=2) as pool:
-            procs, ports = list(pool.processes), list(pool.ports)
-            pool.call(2)
-            raise error()
+    with pytest.raises(error), chain.ServicePool(services=2) as pool:
+        procs, ports = list(pool.processes), list(pool.ports)
+        pool.call(2)
+        raise error()
     assert _all_stopped(procs, ports)
     assert not [p for p in procs if p in processes._LIVE]
 

@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 import pytest
-
 import submissions
+
 from scalelab import classroom
 
 
@@ -43,7 +43,8 @@ def test_each_kind_gets_a_fair_score_and_a_message(graded, kind):
 
 def test_messages_say_what_went_wrong(graded):
     assert "CellTimeoutError" in graded.loc["infinite_loop", "message"]
-    assert "MemoryError" in graded.loc["memory_blowup", "message"] or "NameError" in graded.loc["memory_blowup", "message"]
+    assert ("MemoryError" in graded.loc["memory_blowup", "message"]
+            or "NameError" in graded.loc["memory_blowup", "message"])
     assert "stopped the Python kernel" in graded.loc["kernel_death", "message"]
     assert "not a readable notebook" in graded.loc["invalid_json", "message"]
     assert "sl.grading.close" in graded.loc["monkeypatch", "message"]

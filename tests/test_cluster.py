@@ -93,11 +93,10 @@ def test_least_connections_sends_work_to_the_idle_worker():
 
 def test_cluster_cleans_up_after_an_exception_and_ctrl_c():
     for error in (RuntimeError, KeyboardInterrupt):
-        with pytest.raises(error):
-            with cl.Cluster(2, service_ms=1.0) as cluster:
-                ports = [cluster.port, *cluster.worker_ports]
-                procs = cluster.all_processes()
-                raise error("stop here")
+        with pytest.raises(error), cl.Cluster(2, service_ms=1.0) as cluster:
+            ports = [cluster.port, *cluster.worker_ports]
+            procs = cluster.all_processes()
+            raise error("stop here")
         _assert_all_gone(procs, ports)
 
 

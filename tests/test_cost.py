@@ -4,6 +4,7 @@ import math
 import numpy as np
 import pytest
 
+from scalelab import datasets
 from scalelab.models import cost
 
 COSTS = [1000, 2500, 8000, 25000]
@@ -12,7 +13,7 @@ PERF_MAX = [1, 2, 4, 6]
 
 
 def test_the_table_holds_the_seed_figures():
-    table = cost.load_server_costs()
+    table = datasets.load_server_costs()
     assert list(table["cpus"]) == [4, 8, 16, 32]
     assert list(table["ram_gb"]) == [16, 32, 64, 128]
     assert list(table["cost_usd"]) == COSTS
@@ -24,7 +25,7 @@ def test_the_loader_rejects_a_table_without_its_columns(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("tier,cost_usd\na,1\n")
     with pytest.raises(ValueError, match="performance_min"):
-        cost.load_server_costs(path)
+        datasets.load_server_costs(path)
 
 
 def test_cost_per_performance_by_hand():

@@ -9,8 +9,8 @@ import time
 
 import nbformat
 import pytest
-
 import submissions
+
 from scalelab import classroom
 
 LAB = submissions.LAB
@@ -64,7 +64,7 @@ def classroom_run(tmp_path_factory):
         run("fetch_assignment", LAB, f"--course={COURSE_ID}", cwd=home, user=student)
         answer(home / LAB / f"{LAB}.ipynb", kind)
         if kind == "late":
-            due = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+            due = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
             run("db", "assignment", "add", LAB, f"--duedate={due}", cwd=course)
             time.sleep(1.5)
         run("submit", LAB, f"--course={COURSE_ID}", cwd=home, user=student)

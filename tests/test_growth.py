@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from scalelab import datasets
 from scalelab.models import availability, capacity, queueing
 from scalelab.sim import growth as g
 from scalelab.sim import queues
@@ -28,7 +29,7 @@ def test_lesson_08_server_as_a_queue():
 
 
 def test_phase_targets_come_from_the_scale_tiers():
-    tiers = capacity.load_scale_tiers().set_index("tier")
+    tiers = datasets.load_scale_tiers().set_index("tier")
     t = g.phase_targets().set_index("phase")
     assert list(t.index) == list(g.PHASES)
     for phase, tier in g.TIER_OF_PHASE.items():

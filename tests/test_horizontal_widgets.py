@@ -64,7 +64,8 @@ def test_scaleout_rejects_bad_input(call, argument):
 
 def test_usl_peak_throughput():
     n = math.sqrt(0.95 / 0.001)  # N* = 30.82
-    assert laws.usl_peak_throughput(100, 0.05, 0.001) == pytest.approx(100 * n / (1 + 0.05 * (n - 1) + 0.001 * n * (n - 1)))
+    assert (laws.usl_peak_throughput(100, 0.05, 0.001)
+            == pytest.approx(100 * n / (1 + 0.05 * (n - 1) + 0.001 * n * (n - 1))))
     assert laws.usl_peak_throughput(100, 0.25, 0.0) == pytest.approx(400.0)  # kappa = 0: the ceiling lam / sigma
     assert laws.usl_peak_throughput(100, 0.0, 0.0) == math.inf
     assert laws.usl_peak_throughput(100, 1.5, 0.01) == pytest.approx(100.0)  # N* < 1: one worker is best

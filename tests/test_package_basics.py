@@ -63,7 +63,7 @@ def test_check_environment_reports_versions():
 def test_lazy_subpackages_load_on_first_use():
     assert sl.bench.LoopbackService is not None
     with pytest.raises(AttributeError):
-        sl.no_such_thing
+        _ = sl.no_such_thing
 
 
 class TestGrading:

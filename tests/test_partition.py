@@ -14,7 +14,6 @@ from scalelab import partition as p  # noqa: E402
 from scalelab.models import sharding  # noqa: E402
 from scalelab.widgets import partitioning as w  # noqa: E402
 
-
 # --- stable hashing and modulo -------------------------------------------------------------------------------------
 
 def test_stable_hash_is_blake2b_of_text_form():

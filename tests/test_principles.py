@@ -8,14 +8,13 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from leftovers import nothing_left  # noqa: E402
 
 from scalelab import resilience, tokens  # noqa: E402
 from scalelab.bench import chain, cluster, principles  # noqa: E402
 from scalelab.models import fluid  # noqa: E402
 from scalelab.sim import cache_strategies  # noqa: E402
 from scalelab.widgets import principles as views  # noqa: E402
-
-from leftovers import nothing_left  # noqa: E402
 
 ERRORS = [RuntimeError, KeyboardInterrupt]
 

@@ -97,10 +97,9 @@ def _port_closed(port):
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
 def test_processes_and_ports_are_freed_on_error_and_ctrl_c(error):
     holder = {}
-    with pytest.raises(error):
-        with replicas.ReplicaSet(3) as running:
-            holder["processes"], holder["ports"] = list(running.processes), list(running.ports)
-            raise error("boom")
+    with pytest.raises(error), replicas.ReplicaSet(3) as running:
+        holder["processes"], holder["ports"] = list(running.processes), list(running.ports)
+        raise error("boom")
     assert all(p.poll() is not None for p in holder["processes"])
     assert all(_port_closed(port) for port in holder["ports"])
 

@@ -1,5 +1,4 @@
 """Lesson 11's resilience parts, the degraded front end and the cache strategies against hand-computed values."""
-import math
 
 import numpy as np
 import pytest

@@ -35,14 +35,13 @@ def test_services_stop_after_success(make):
 @pytest.mark.parametrize("make", [lambda: sc.QueuedService(service_time=0.01, queue_size=3),
                                   lambda: sc.LeakyService(leak_bytes=100)])
 def test_services_stop_after_an_exception(make):
-    with pytest.raises(RuntimeError, match="boom"):
-        with make() as svc:
-            process, port = svc.process, svc.port
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"), make() as svc:
+        process, port = svc.process, svc.port
+        raise RuntimeError("boom")
     assert process.poll() is not None
     assert refuses(port)
     with pytest.raises(RuntimeError):
-        svc.url
+        _ = svc.url
 
 
 def test_services_validate_input():

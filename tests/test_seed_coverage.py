@@ -7,7 +7,7 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-ROWS = list(csv.DictReader(open(ROOT / "docs" / "seed_concepts.csv", encoding="utf-8")))
+ROWS = list(csv.DictReader((ROOT / "docs" / "seed_concepts.csv").read_text(encoding="utf-8").splitlines()))
 
 
 def _lesson_text(number):
@@ -50,4 +50,5 @@ def test_concept_is_exercised_in_a_lab_part(row):
 def test_course_map_page_is_written_from_the_checklist():
     from course_map import PAGE, render, rows
 
-    assert PAGE.read_text(encoding="utf-8") == render(rows()), "docs/COURSE_MAP.md is stale: run python tools/course_map.py"
+    assert PAGE.read_text(encoding="utf-8") == render(rows()), \
+        "docs/COURSE_MAP.md is stale: run python tools/course_map.py"

@@ -62,10 +62,9 @@ def test_shardset_cleans_up_after_success_and_after_an_error(data):
         assert shards.conns == [] and shards.pool is None
         with pytest.raises(sqlite3.ProgrammingError):
             conns[0].execute("SELECT 1")
-        with pytest.raises(RuntimeError):
-            with sb.ShardSet(folder, 2, data) as shards:  # rebuilt over the old files
-                conns = list(shards.conns)
-                raise RuntimeError("boom")
+        with pytest.raises(RuntimeError), sb.ShardSet(folder, 2, data) as shards:  # rebuilt over the old files
+            conns = list(shards.conns)
+            raise RuntimeError("boom")
         with pytest.raises(sqlite3.ProgrammingError):
             conns[0].execute("SELECT 1")
         kept = folder
@@ -78,9 +77,8 @@ def test_shardset_validation(data):
     with pytest.raises(ValueError, match="folder must be an existing directory"):
         sb.ShardSet("/nonexistent/folder", 2, data)
     broken = {**data, "users": data["users"] + data["users"][:1]}  # a duplicate primary key fails mid-build
-    with temporary_directory() as folder:
-        with pytest.raises(sqlite3.IntegrityError):
-            sb.ShardSet(folder, 2, broken)
+    with temporary_directory() as folder, pytest.raises(sqlite3.IntegrityError):
+        sb.ShardSet(folder, 2, broken)
 
 
 def test_compare_layouts_frame_and_relations():

@@ -51,7 +51,8 @@ def test_cp_refuses_on_the_minority_and_loses_nothing():
     for side, replicas in ((0, 3), (1, 2)):
         serves = quorum.partition_service(5, 3, 3, replicas, mode="cp")
         row = during.loc[side]
-        assert bool(row["reads_ok"] == row["reads"]) is serves.reads and bool(row["reads_ok"] == 0) is (not serves.reads)
+        assert (bool(row["reads_ok"] == row["reads"]) is serves.reads
+                and bool(row["reads_ok"] == 0) is (not serves.reads))
         assert bool(row["writes_ok"] == row["writes"]) is serves.writes
     assert run.reconciliation["conflicts"] == 0 and run.reconciliation["lost_lww"] == 0
     assert _per_key_linearizable(run.history)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import optimize, special
 
+from scalelab import datasets
 from scalelab.bench import cluster, metrics, querycache, readreplicas
 from scalelab.models import layers, monitoring
 from scalelab.sim import autoscale, balancers, caches
@@ -130,7 +131,7 @@ def test_trace_file_is_what_the_script_writes():
     import pandas as pd
     from make_traffic_trace import make_trace
 
-    stored, made = autoscale.load_traffic_trace(), make_trace()
+    stored, made = datasets.load_traffic_trace(), make_trace()
     pd.testing.assert_frame_equal(stored, made, check_dtype=False)
     spike = stored[(stored["minute"] >= 1440 + 1200) & (stored["minute"] < 1440 + 1230)]["rps"]
     before = stored[(stored["minute"] >= 1440 + 1170) & (stored["minute"] < 1440 + 1200)]["rps"]
@@ -172,7 +173,7 @@ def test_rolling_update_keeps_capacity_within_its_limits():
 # ----------------------------------------------------------------------------------------------------- models
 def test_histogram_quantile_like_promql():
     bounds, cumulative = [0.1, 0.2, 0.5, 1.0], [1, 3, 4, 5, 6]
-    assert monitoring.histogram_quantile(0.5, bounds, cumulative) == pytest.approx(0.2)       # rank 3: top of (0.1, 0.2]
+    assert monitoring.histogram_quantile(0.5, bounds, cumulative) == pytest.approx(0.2)  # rank 3: top of (0.1, 0.2]
     assert monitoring.histogram_quantile(0.25, bounds, cumulative) == pytest.approx(0.125)    # rank 1.5 in (0.1, 0.2]
     assert monitoring.histogram_quantile(0.1, bounds, cumulative) == pytest.approx(0.06)      # first bucket from 0
     assert monitoring.histogram_quantile(0.99, bounds, cumulative) == pytest.approx(1.0)      # +Inf: highest bound
@@ -276,7 +277,7 @@ def test_view_computations_validate_and_agree_with_the_simulators():
     with pytest.raises(ValueError, match="load"):
         stack.balancer_compute(load=0.99)
     run = stack.autoscale_compute(target_utilisation=0.6)
-    direct = autoscale.summary(autoscale.autoscale(autoscale.load_traffic_trace()["rps"], target_utilisation=0.6))
+    direct = autoscale.summary(autoscale.autoscale(datasets.load_traffic_trace()["rps"], target_utilisation=0.6))
     assert run["cost_usd"] == pytest.approx(direct["cost_usd"]) and run["violation_min"] == direct["violation_min"]
     x = np.random.default_rng(1).lognormal(np.log(20), 0.6, 500)
     b = stack.buckets_compute(x, first_ms=5, factor=2, count=8, q=95)
@@ -294,18 +295,16 @@ def test_cluster_slowdowns_are_validated():
 
 
 def test_replicated_database_stops_on_interrupt():
-    with pytest.raises(KeyboardInterrupt):
-        with readreplicas.ReplicatedDatabase(1, delay_ms=0) as db:
-            started = [db.primary, *db.replicas]
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), readreplicas.ReplicatedDatabase(1, delay_ms=0) as db:
+        started = [db.primary, *db.replicas]
+        raise KeyboardInterrupt
     assert all(p.poll() is not None for p in started)
 
 
 def test_metrics_service_stops_on_interrupt():
-    with pytest.raises(KeyboardInterrupt):
-        with metrics.MetricsService() as service:
-            process = service.process
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), metrics.MetricsService() as service:
+        process = service.process
+        raise KeyboardInterrupt
     assert process.poll() is not None
 
 
@@ -320,7 +319,7 @@ def test_query_cache_removes_its_database(monkeypatch, tmp_path):
 
 
 def test_threshold_verdict_equals_the_p95_verdict():
-    trace = autoscale.load_traffic_trace()["rps"]
+    trace = datasets.load_traffic_trace()["rps"]
     u = autoscale.max_utilisation(200.0, 4, 40.0)
     assert autoscale.p95_ms([u * 100], [1])[0] == pytest.approx(200.0, rel=1e-6)
     for kw in (dict(target_utilisation=0.6), dict(target_utilisation=0.8, cooldown_min=0),

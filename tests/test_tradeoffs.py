@@ -1,5 +1,4 @@
 """Performance vs cost and monolith vs services in numbers (hand-computed), and the architecture benchmark."""
-import math
 
 import pytest
 

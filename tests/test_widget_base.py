@@ -83,7 +83,8 @@ def test_controls_carry_css_classes_for_the_browser():
 
 
 def test_tables_and_text_show_as_escaped_html_and_export_as_html():
-    table = base.Explorer(lambda n: pd.DataFrame({"n": [n]}), lambda r, p: r, {"n": base.slider(1, 1, 5, 1, "n", integer=True)})
+    table = base.Explorer(lambda n: pd.DataFrame({"n": [n]}), lambda r, p: r,
+                          {"n": base.slider(1, 1, 5, 1, "n", integer=True)})
     assert "<table" in table.text.value and table.image.layout.display == "none"
     assert "<table" in table._repr_mimebundle_()["text/html"] and "image/png" not in table._repr_mimebundle_()
     text = base.Explorer(lambda n: n, lambda r, p: f"n < {r}", {"n": base.slider(1, 1, 5, 1, "n", integer=True)})

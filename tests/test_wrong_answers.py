@@ -1,6 +1,5 @@
 """Lab tests reject plausible wrong answers with a message that names the idea (cases in tests/wrong_answers/)."""
 import pytest
-
 from wrong_answers import CASES_DIR, check, load_cases
 
 LABS = sorted(p.stem for p in CASES_DIR.glob("lab*.py"))

@@ -1,4 +1,5 @@
-"""Write data/traffic_trace.csv: two days of requests/s per minute for lesson 12's autoscaler.
+"""Write scalelab/data/traffic_trace.csv (``scalelab.datasets.load_traffic_trace()``): two days of requests/s per
+minute for lesson 12's autoscaler.
 
 A daily cycle from 300 req/s at 04:00 to 1,500 req/s at 16:00, 5 % multiplicative noise, and one flash crowd
 (2.5 times the traffic for 30 minutes from 20:00 on the second day). Seeded, so every run writes the same file:
@@ -22,7 +23,7 @@ def make_trace():
 
 def main():
     trace = make_trace()
-    path = pathlib.Path(__file__).resolve().parents[1] / "data" / "traffic_trace.csv"
+    path = pathlib.Path(__file__).resolve().parents[1] / "scalelab" / "data" / "traffic_trace.csv"
     trace.to_csv(path, index=False)
     print(f"wrote {len(trace)} minutes to {path}")
 

@@ -22,7 +22,8 @@ def generate(labs, root=ROOT, out=None):
         course = pathlib.Path(tmp)
         shutil.copytree(root / "solutions", course / "solutions", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         config = (root / "nbgrader_config.py").read_text().replace(
-            "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))", f"c.CourseDirectory.root = {str(course)!r}")
+            "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))",
+            f"c.CourseDirectory.root = {str(course)!r}")
         (course / "nbgrader_config.py").write_text(config)
         for lab in labs:
             subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", lab, "--force",

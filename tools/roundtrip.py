@@ -45,7 +45,8 @@ def make_course(tmp, root=ROOT):
     course = pathlib.Path(tmp)
     shutil.copytree(root / "solutions", course / "solutions", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     text = (root / "nbgrader_config.py").read_text().replace(
-        "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))", f"c.CourseDirectory.root = {str(course)!r}")
+        "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))",
+        f"c.CourseDirectory.root = {str(course)!r}")
     (course / "nbgrader_config.py").write_text(text)
     return course
 
@@ -93,8 +94,10 @@ def roundtrip(lab, root=ROOT):
                     raise RuntimeError(f"autograde {lab} for {student} failed:\n{result['error']}\n{result['log']}")
             with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
                 assignment = gb.find_assignment(lab)
-                max_auto = sum(c.max_score for n in assignment.notebooks for c in n.grade_cells if c.cell_type == "code")
-                max_manual = sum(c.max_score for n in assignment.notebooks for c in n.grade_cells if c.cell_type == "markdown")
+                max_auto = sum(c.max_score
+                for n in assignment.notebooks for c in n.grade_cells if c.cell_type == "code")
+                max_manual = sum(c.max_score
+                for n in assignment.notebooks for c in n.grade_cells if c.cell_type == "markdown")
                 scores = {s: gb.find_submission(lab, s).code_score for s in ("solution", "blank")}
         finally:
             os.chdir(cwd)

@@ -46,7 +46,7 @@ def compare(requests=None, calls=20, work_ms=0.5, crash="recommendations"):
     needs = tradeoffs._requests(SHOP if requests is None else requests)
     n = v.integer("calls", calls, low=1, high=10_000)
     work = v.non_negative("work_ms", work_ms)
-    services = sorted({s for s in (x for l in needs.values() for x in l)})
+    services = sorted({s for s in (x for names in needs.values() for x in names)})
     if crash not in services:
         raise ValueError(f"crash must be one of the services {services}, got {crash!r}")
     rows, setups, pools = [], [], []

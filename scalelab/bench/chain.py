@@ -20,7 +20,8 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import numpy as np
 
-from .. import _random, _validate as v
+from .. import _random
+from .. import _validate as v
 from ..models import metrics
 from . import processes
 from .http import QuietJsonHandler

@@ -353,9 +353,9 @@ def n_plus_one(authors=(10, 50, 100), posts_per_author=5, repeats=5, where=("in-
 
     One row per (where, authors, approach, repeat): queries, rows (posts on the page), wall_s, ms_per_query.
     The server process and the temporary file are removed on exit, whatever happens."""
-    from .harness import temporary_directory
-
     import pandas as pd
+
+    from .harness import temporary_directory
 
     sizes = [v.integer("authors", a, low=1, high=10_000) for a in authors]
     v.integer("repeats", repeats, low=1, high=1000)
@@ -435,6 +435,7 @@ def pool_sweep(pool_sizes=(2, 3, 4, 6, 8), rate=200.0, seconds=1.0, io_ms=15.0, 
     import pandas as pd
 
     from .. import _random
+    from .harness import temporary_directory
 
     sizes = [v.integer("pool_sizes", k, low=1, high=256) for k in pool_sizes]
     lam = v.positive("rate", rate)
@@ -468,9 +469,9 @@ def pool_concurrency(concurrency=(1, 2, 4, 8, 16), pool_size=4, io_ms=10.0, seco
     (each holding a connection for a query that waits ``io_ms`` on the server), so c requests are in the loop the
     whole time. One row per c: requests, throughput_rps, wait_mean_ms (for a connection), hold_ms (mean),
     mean_in_use, and users_little = throughput x (wait + hold): Little's law on the loop, c when the counts agree."""
-    from .harness import temporary_directory
-
     import pandas as pd
+
+    from .harness import temporary_directory
 
     levels = [v.integer("concurrency", c, low=1, high=256) for c in concurrency]
     k = v.integer("pool_size", pool_size, low=1, high=256)
@@ -486,7 +487,7 @@ def pool_concurrency(concurrency=(1, 2, 4, 8, 16), pool_size=4, io_ms=10.0, seco
                 stop = threading.Event()
                 failures = []
 
-                def user():
+                def user(stop, failures):
                     try:
                         while not stop.is_set():
                             with pool.connection() as db:
@@ -494,7 +495,7 @@ def pool_concurrency(concurrency=(1, 2, 4, 8, 16), pool_size=4, io_ms=10.0, seco
                     except BaseException as error:   # noqa: BLE001 - reported in the main thread
                         failures.append(error)
 
-                threads = [threading.Thread(target=user) for _ in range(c)]
+                threads = [threading.Thread(target=user, args=(stop, failures)) for _ in range(c)]
                 for thread in threads:
                     thread.start()
                 time.sleep(0.02)                                   # every user is in the loop

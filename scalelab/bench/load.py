@@ -40,7 +40,7 @@ async def _one_request(host, port, path, timeout, t0):
             return int(status_line.split()[1])
 
         status = await asyncio.wait_for(exchange(), timeout)
-    except (OSError, asyncio.TimeoutError, IndexError, ValueError):
+    except (TimeoutError, OSError, IndexError, ValueError):
         status = 0
     finally:
         if writer is not None:
@@ -66,7 +66,8 @@ def _split(url):
 def _run_in_thread(coroutine_factory):
     """Run an asyncio coroutine to completion in a fresh thread (works inside Jupyter's running loop).
 
-    Ctrl-C in the caller stops the generator: in-flight requests finish or time out, then KeyboardInterrupt is re-raised.
+    Ctrl-C in the caller stops the generator: in-flight requests finish or time out, then KeyboardInterrupt is
+    re-raised.
     """
     stop = threading.Event()
     box = {}
@@ -216,7 +217,8 @@ def open_loop(url, rate, requests=200, arrivals="poisson", timeout=5.0, max_in_f
 
 
 def closed_loop(url, users, requests_per_user=20, think_time=0.0, timeout=5.0, rng=None):
-    """``users`` concurrent users each send a GET, wait for the reply, think (exponential, mean think_time s), repeat."""
+    """``users`` concurrent users each send a GET, wait for the reply, think (exponential, mean think_time s),
+    repeat."""
     host, port, path = _split(url)
     u = v.integer("users", users, low=1, high=1000)
     per_user = v.integer("requests_per_user", requests_per_user, low=1, high=100_000)

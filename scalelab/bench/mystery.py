@@ -86,7 +86,7 @@ class _Log:
     of this worker, fsync (and pay ``disk_ms``: the volume is slower than this machine's disk)."""
 
     def __init__(self, path):
-        self.handle = open(path, "ab", buffering=0)
+        self.handle = open(path, "ab", buffering=0)   # noqa: SIM115 - open while the worker lives
         self.lock = threading.Lock()
         self.pending = 0
         self.held, self.waiting = _Area(), _Area()

@@ -316,7 +316,8 @@ def _arrived_by(phases, t_s):
 
 def burst_run(phases=((1.0, 150.0), (1.0, 30.0)), workers=2, service_ms=20.0, tick_ms=10.0, max_s=6.0):
     """A producer sends jobs at the rate of each phase (duration_s, rate_rps) in turn, every ``tick_ms`` the jobs due
-    by then (by the clock, so a slow moment sends a bigger batch rather than stretching the burst), to a broker drained by ``workers`` worker processes (each job ``service_ms``); every tick it reads the queue's
+    by then (by the clock, so a slow moment sends a bigger batch rather than stretching the burst), to a broker
+    drained by ``workers`` worker processes (each job ``service_ms``); every tick it reads the queue's
     depth. It goes on after the last phase until the queue is empty (at most ``max_s`` in all).
 
     Returns a ``BurstRun``: its ``table`` has one row per tick: t_s, depth, enqueued, done; with per-worker counters

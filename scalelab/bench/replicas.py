@@ -427,9 +427,8 @@ def stale_reads(store, quorums=((1, 1), (2, 2), (2, 3), (3, 3)), rounds=60, lag_
     """
     import pandas as pd
 
-    from ..models import quorum
-
     from .. import _random
+    from ..models import quorum
 
     g = _random.rng(rng)
     count = v.integer("rounds", rounds, low=1, high=10_000)

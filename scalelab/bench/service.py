@@ -77,7 +77,8 @@ def _make_handler(config, counters, slots, generator):
                 with slots:
                     counters.change(busy=+1)
                     with counters.lock:
-                        draw = generator.expovariate(1 / mean) if config["distribution"] == "exponential" and mean > 0 else mean
+                        draw = (generator.expovariate(1 / mean)
+                                if config["distribution"] == "exponential" and mean > 0 else mean)
                         fail = generator.random() < config["error_rate"]
                     time.sleep(draw)
                     counters.change(busy=-1)
@@ -128,5 +129,6 @@ class LoopbackService(ServerProcess):
                          seed=seed if seed is not None else random.randrange(2**31))
 
     def stats(self, reset=False):
-        """The server's counters: served, errors, mean_in_system (time-averaged), max_in_system, utilization, workers."""
+        """The server's counters: served, errors, mean_in_system (time-averaged), max_in_system, utilization,
+        workers."""
         return self.get("/stats" + ("?reset=1" if reset else ""))

@@ -229,12 +229,12 @@ def transfer_demo(folder, amount=100):
         conns = [sqlite3.connect(paths[0])]
         conns.append(conns[0] if paths[1] == paths[0] else sqlite3.connect(paths[1]))
         try:
-            for path, conn, account in zip(paths, conns, ("alice", "bob")):
+            for conn, account in zip(conns, ("alice", "bob")):
                 conn.execute("CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, balance REAL)")
                 conn.execute("INSERT OR REPLACE INTO accounts VALUES (?, 1000)", (account,))
                 conn.commit()
 
-            def total():
+            def total(conns=conns):
                 return sum(c.execute("SELECT SUM(balance) FROM accounts WHERE name = ?", (n,)).fetchone()[0]
                            for c, n in zip(conns, ("alice", "bob")))
             before = total()

@@ -134,10 +134,10 @@ def memory_hierarchy(sizes_bytes=DEFAULT_SIZES, accesses=1 << 20, repeats=3, min
         loops = max(1, -(-min_bytes // (n * 8)))
         data.sum(), data[index].sum()  # warm-up: pages touched, caches filled
         for r in range(repeats):
-            _, wall, _ = time_call(lambda: [data.sum() for _ in range(loops)])
+            _, wall, _ = time_call(lambda data=data, loops=loops: [data.sum() for _ in range(loops)])
             rows.append({"size_bytes": n * 8, "pattern": "sequential", "repeat": r, "wall_s": wall,
                          "bytes_per_s": n * 8 * loops / wall, "ns_per_access": wall / (n * loops) * 1e9})
-            _, wall, _ = time_call(lambda: data[index].sum())
+            _, wall, _ = time_call(lambda data=data, index=index: data[index].sum())
             rows.append({"size_bytes": n * 8, "pattern": "random", "repeat": r, "wall_s": wall,
                          "bytes_per_s": accesses * 8 / wall, "ns_per_access": wall / accesses * 1e9})
         del data, index

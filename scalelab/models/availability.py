@@ -26,7 +26,8 @@ def parallel(*availabilities):
 
 
 def downtime(availability, period="year"):
-    """Downtime allowed by an availability in [0, 1] over a period: "year" (365 days), "month" (year/12), "week", "day"."""
+    """Downtime allowed by an availability in [0, 1] over a period: "year" (365 days), "month" (year/12), "week",
+    "day"."""
     a = v.probability("availability", availability)
     if period not in _HOURS:
         raise ValueError(f"period must be one of {sorted(_HOURS)}, got {period!r}")

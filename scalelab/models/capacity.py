@@ -5,19 +5,15 @@ symptoms calls for.
 
 Rates are in requests per second (RPS), times in seconds unless a name says ``_ms``, money in dollars.
 The P95 check uses the exact response-time distribution of a FIFO M/M/c queue (see ``queueing.response_time_tail``).
-``load_scale_tiers``, ``load_scaling_phases`` and ``load_scaling_path`` read the course's tables from the
-repository's ``data/`` folder (the only functions here that touch a file).
+The functions that need the tier table take it as an argument (``scalelab.datasets.load_scale_tiers()``);
+nothing here reads a file.
 """
 import math
-import pathlib
 
 from .. import _validate as v
 from . import availability, queueing
 
-DATA_DIR = pathlib.Path(__file__).resolve().parents[2] / "data"
 HOURS_PER_MONTH = 365 * 24 / 12   # 730 h: the same month as availability.downtime(..., "month")
-TIER_COLUMNS = ["tier", "min_users", "max_users", "min_rps", "max_rps", "p95_ms", "availability", "resources"]
-PHASE_COLUMNS = ["kind", "order", "name", "label", "phase", "min_users", "max_users", "adds"]
 
 # The scaling path, simplest first: each step is taken only when a symptom calls for it.
 SCALING_PATH = ("monolith", "load_balancer", "caching_layer", "read_replicas", "horizontal_scaling",
@@ -27,8 +23,10 @@ SCALING_PATH = ("monolith", "load_balancer", "caching_layer", "read_replicas", "
 SYMPTOM_RULES = {
     "single_server_cpu_saturated": ("load_balancer", "one box is out of CPU: spread requests over identical servers"),
     "single_point_of_failure": ("load_balancer", "one server down means the site is down: add a second behind an LB"),
-    "repeated_reads_of_same_data": ("caching_layer", "the same answers are computed again and again: keep them in memory"),
-    "database_read_load_high": ("read_replicas", "reads swamp the database even with a cache: copy it to read replicas"),
+    "repeated_reads_of_same_data": ("caching_layer",
+                                    "the same answers are computed again and again: keep them in memory"),
+    "database_read_load_high": ("read_replicas",
+                                "reads swamp the database even with a cache: copy it to read replicas"),
     "traffic_swings_daily": ("horizontal_scaling", "load varies a lot: add and remove servers automatically"),
     "app_tier_at_capacity_with_lb": ("horizontal_scaling", "the pool behind the LB is full: add servers (auto-scale)"),
     "teams_block_each_others_deploys": ("microservices", "one codebase couples teams: split by business domain"),
@@ -36,47 +34,6 @@ SYMPTOM_RULES = {
     "database_write_load_high": ("data_partitioning", "one primary cannot take the writes: split the data (shard)"),
     "dataset_exceeds_one_machine": ("data_partitioning", "the data no longer fits one machine: partition it"),
 }
-
-
-# --- tables --------------------------------------------------------------------------------------------------
-
-def _read(name, columns, path):
-    import pandas as pd
-
-    frame = pd.read_csv(pathlib.Path(path) if path is not None else DATA_DIR / name)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} must have the columns {columns}, missing {missing}")
-    return frame
-
-
-def load_scale_tiers(path=None):
-    """The four performance baselines as a DataFrame: tier, min/max_users, min/max_rps (requests/s), p95_ms,
-    availability (fraction), resources. An open upper end (enterprise) is math.inf. Default: data/scale_tiers.csv."""
-    frame = _read("scale_tiers.csv", TIER_COLUMNS, path)
-    for column in ("max_users", "max_rps"):
-        frame[column] = frame[column].fillna(math.inf).astype(float)
-    return frame
-
-
-def _scaling_rows(kind, path):
-    frame = _read("scaling_phases.csv", PHASE_COLUMNS, path)
-    frame = frame[frame["kind"] == kind].drop(columns="kind").sort_values("order").reset_index(drop=True)
-    return frame
-
-
-def load_scaling_phases(path=None):
-    """The four scaling phases (foundation, growth, scale, optimization): order, name, label, min/max_users
-    (math.inf when open) and adds (the measures of the phase, separated by "; "). Default: data/scaling_phases.csv."""
-    frame = _scaling_rows("phase", path).drop(columns="phase")
-    frame["max_users"] = frame["max_users"].fillna(math.inf).astype(float)
-    return frame
-
-
-def load_scaling_path(path=None):
-    """The scaling path monolith -> ... -> data partitioning: order, name, label, phase (where it usually comes)
-    and adds (what the step brings). Default: data/scaling_phases.csv."""
-    return _scaling_rows("step", path).drop(columns=["min_users", "max_users"])
 
 
 # --- servers -------------------------------------------------------------------------------------------------
@@ -116,7 +73,8 @@ def capacity_from_sweep(rates, p95_ms, error_rates, p95_target_ms, max_error_rat
     p95 = np.asarray(p95_ms, dtype=float).ravel()
     err = v.samples("error_rates", error_rates)
     if not (r.size == p95.size == err.size):
-        raise ValueError(f"rates, p95_ms and error_rates must have the same length, got {r.size}, {p95.size}, {err.size}")
+        raise ValueError(f"rates, p95_ms and error_rates must have the same length, "
+                         f"got {r.size}, {p95.size}, {err.size}")
     target = v.positive("p95_target_ms", p95_target_ms)
     max_err = v.probability("max_error_rate", max_error_rate)
     best = 0.0
@@ -198,10 +156,18 @@ def copies_for_availability(target, single):
 
 # --- tiers -----------------------------------------------------------------------------------------------------
 
-def tier_for_rps(rps, tiers=None):
-    """Name of the smallest tier whose max_rps >= rps (requests/s), from load_scale_tiers() or the given table."""
+def _tier_table(tiers, columns):
+    missing = [c for c in columns if c not in getattr(tiers, "columns", ())]
+    if missing:
+        raise ValueError(f"tiers must be a tier table (scalelab.datasets.load_scale_tiers()), missing {missing}")
+    return tiers
+
+
+def tier_for_rps(rps, tiers):
+    """Name of the smallest tier whose max_rps >= rps (requests/s) in the tier table ``tiers``
+    (``scalelab.datasets.load_scale_tiers()``)."""
     rate = v.non_negative("rps", rps)
-    table = load_scale_tiers() if tiers is None else tiers
+    table = _tier_table(tiers, ["tier", "max_rps"])
     for row in table.sort_values("max_rps").itertuples():
         if rate <= row.max_rps:
             return row.tier
@@ -247,17 +213,18 @@ def servers_for_one_zone_down(load_rps, per_server_rps, zones=3):
     return z * per_zone
 
 
-def plan_tiers(capacity_rps, price_per_server_month, think_time_s=10.0, zones=3, tiers=None):
+def plan_tiers(capacity_rps, price_per_server_month, tiers, think_time_s=10.0, zones=3):
     """For every scale tier: the peak load from its users, the servers it needs at one server's capacity at the
     tier's own P95 target, then the servers that survive one server down and one zone of ``zones`` down, and their
     monthly costs (dollars). One row per tier, a DataFrame.
 
-    capacity_rps: a dict tier -> requests/s one server carries at that tier's P95 target (or one number for all).
+    capacity_rps: a dict tier -> requests/s one server carries at that tier's P95 target (or one number for all);
+    tiers: the tier table (``scalelab.datasets.load_scale_tiers()``).
     The load is peak_rps_from_users(users, think_time_s) for the tier's top of users (its floor when open).
     """
     import pandas as pd
 
-    table = load_scale_tiers() if tiers is None else tiers
+    table = _tier_table(tiers, ["tier", "min_users", "max_users", "p95_ms"])
     price = v.non_negative("price_per_server_month", price_per_server_month)
     rows = []
     for row in table.itertuples():

@@ -83,7 +83,8 @@ def _hashable(name, value):
 def _validate(operations):
     """The operations as _Op records, or ValueError naming the operation and the field."""
     if isinstance(operations, (str, bytes, dict)) or not hasattr(operations, "__iter__"):
-        raise ValueError(f"operations must be a list of dicts with the fields {FIELDS}, got {type(operations).__name__}")
+        raise ValueError(f"operations must be a list of dicts with the fields {FIELDS}, "
+                         f"got {type(operations).__name__}")
     ops = []
     for i, op in enumerate(operations):
         where = f"operations[{i}]"
@@ -159,7 +160,8 @@ def check(operations, initial=None):
     _hashable("initial", initial)
     ops = _to_check(_validate(operations))
     n = len(ops)
-    events = sorted([(op.start, _CALL, i) for i, op in enumerate(ops)] + [(op.end, _RETURN, i) for i, op in enumerate(ops)],
+    events = sorted([(op.start, _CALL, i) for i, op in enumerate(ops)]
+                    + [(op.end, _RETURN, i) for i, op in enumerate(ops)],
                     key=lambda e: (e[0], e[1]))
     # a doubly linked list of the events: node 0 is the head, nodes 1..2n the events, node 2n + 1 the tail
     tail = 2 * n + 1

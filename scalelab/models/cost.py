@@ -1,31 +1,14 @@
 """The economics of scaling up: cost per unit of performance, the marginal cost of the next step, and what the same
 performance costs on several small boxes instead of one big one.
 
-Performance is in units of the baseline server (baseline = 1.0); cost in dollars. ``load_server_costs`` reads the
-course's cost table from the repository's ``data/`` folder (the one function here that touches a file).
+Performance is in units of the baseline server (baseline = 1.0); cost in dollars. The course's cost table is
+``scalelab.datasets.load_server_costs()``; nothing here reads a file.
 """
 import math
-import pathlib
 
 import numpy as np
 
 from .. import _validate as v
-
-DATA_DIR = pathlib.Path(__file__).resolve().parents[2] / "data"
-COLUMNS = ["tier", "cpus", "ram_gb", "cost_usd", "performance_min", "performance_max"]
-
-
-def load_server_costs(path=None):
-    """The server cost table as a DataFrame: tier, cpus, ram_gb, cost_usd (dollars), performance_min,
-    performance_max (times the baseline) and performance_mid (their mean). Default: data/server_costs.csv."""
-    import pandas as pd
-
-    frame = pd.read_csv(pathlib.Path(path) if path is not None else DATA_DIR / "server_costs.csv")
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"the cost table must have the columns {COLUMNS}, missing {missing}")
-    frame["performance_mid"] = (frame["performance_min"] + frame["performance_max"]) / 2
-    return frame
 
 
 def _costs_and_performance(cost, performance):

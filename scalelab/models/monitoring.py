@@ -90,7 +90,8 @@ def burn_rate(errors, requests, slo):
 
 def budget_spent(burn, window_min, period_days=30):
     """Share of a ``period_days`` error budget a window of ``window_min`` minutes at ``burn`` spends."""
-    return v.non_negative("burn", burn) * v.positive("window_min", window_min) / (v.positive("period_days", period_days) * 1440)
+    return (v.non_negative("burn", burn) * v.positive("window_min", window_min)
+            / (v.positive("period_days", period_days) * 1440))
 
 
 def rolling_burn(errors, requests, slo, window_min):

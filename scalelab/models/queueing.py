@@ -4,9 +4,9 @@ and percentiles).
 Rates are in jobs per unit of time (for example requests per second); times come out in that same unit.
 """
 import math
+from dataclasses import dataclass
 
 import numpy as np
-from dataclasses import dataclass
 
 from .. import _validate as v
 
@@ -91,7 +91,8 @@ def littles_law(arrival_rate=None, time_in_system=None, in_system=None):
              {"arrival_rate": arrival_rate, "time_in_system": time_in_system, "in_system": in_system}.items()
              if val is not None}
     if len(given) != 2:
-        raise ValueError(f"littles_law needs exactly two of arrival_rate, time_in_system, in_system; got {sorted(given)}")
+        raise ValueError(f"littles_law needs exactly two of arrival_rate, time_in_system, in_system; "
+                         f"got {sorted(given)}")
     for name, val in given.items():
         v.non_negative(name, val)
     if in_system is None:

@@ -14,11 +14,11 @@ A minute meets the SLO when the P95 of the ready replicas (M/M/c, ``scalelab.mod
 load is at most ``slo_p95_ms``; with more load than they can serve it is a violation. Cost: every replica-minute
 paid at ``price_per_hour`` / 60.
 
-``traffic_trace`` makes the diurnal + spike trace of ``data/traffic_trace.csv`` (``tools/make_traffic_trace.py``).
+``traffic_trace`` makes the diurnal + spike trace that ``scalelab.datasets.load_traffic_trace()`` reads
+(written by ``tools/make_traffic_trace.py``).
 """
 import functools
 import math
-import pathlib
 
 import numpy as np
 import pandas as pd
@@ -26,8 +26,6 @@ import pandas as pd
 from .. import _random
 from .. import _validate as v
 from ..models import queueing
-
-TRACE_PATH = pathlib.Path(__file__).resolve().parents[2] / "data" / "traffic_trace.csv"
 
 
 def traffic_trace(days=2, trough_rps=300.0, peak_rps=1500.0, spike_day=1, spike_hour=20.0, spike_factor=2.5,
@@ -45,19 +43,12 @@ def traffic_trace(days=2, trough_rps=300.0, peak_rps=1500.0, spike_day=1, spike_
     minutes = np.arange(d * 1440)
     hour = (minutes / 60) % 24
     rps = low + (high - low) * (1 - np.cos(2 * np.pi * (hour - 4) / 24)) / 2
-    start = v.integer("spike_day", spike_day, low=0, high=d - 1) * 1440 + int(v.number("spike_hour", spike_hour, 0, 24) * 60)
+    start = (v.integer("spike_day", spike_day, low=0, high=d - 1) * 1440
+             + int(v.number("spike_hour", spike_hour, 0, 24) * 60))
     ramp = np.clip((minutes - start + 1) / 2, 0, 1) * (minutes < start + length)
     rps = rps * (1 + (factor - 1) * ramp)
     rps = rps * _random.rng(rng).lognormal(-sigma * sigma / 2, sigma, len(minutes))
     return pd.DataFrame({"minute": minutes, "hour": np.round(minutes / 60, 4), "rps": np.round(rps, 2)})
-
-
-def load_traffic_trace(path=None):
-    """The course's traffic trace (minute, hour, rps) from ``data/traffic_trace.csv``."""
-    frame = pd.read_csv(path or TRACE_PATH)
-    if not {"minute", "rps"} <= set(frame.columns):
-        raise ValueError("the trace needs the columns 'minute' and 'rps'")
-    return frame
 
 
 def replica_capacity_rps(workers=4, service_ms=40.0):

@@ -1,8 +1,8 @@
 """A web system grown from 1,000 to 2,000,000 users through the four scaling phases, under a monthly budget.
 
-A *plan* is plain data: ``{phase: [intervention, ...]}`` for the phases of ``data/scaling_phases.csv``
+A *plan* is plain data: ``{phase: [intervention, ...]}`` for the phases of ``scalelab/data/scaling_phases.csv``
 (foundation, growth, scale, optimization). Interventions add up: what a phase adds stays for the later phases.
-Each phase is scored at its traffic (the matching row of ``data/scale_tiers.csv``: small, medium, large,
+Each phase is scored at its traffic (the matching row of ``scalelab/data/scale_tiers.csv``: small, medium, large,
 enterprise) on three figures against that tier's baseline: the monthly cost against the budget, the P95 of a
 request against the tier's P95, and the availability against the tier's availability.
 
@@ -30,16 +30,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .. import _random
+from .. import _random, datasets
 from .. import _validate as v
 from ..models import availability as avail
-from ..models import capacity, cost, queueing
+from ..models import capacity, queueing
 
 PHASES = ("foundation", "growth", "scale", "optimization")
 TIER_OF_PHASE = {"foundation": "small", "growth": "medium", "scale": "large", "optimization": "enterprise"}
 INTERVENTIONS = ("monitoring", "bigger_server", "load_balancer", "cache", "read_replicas", "cdn", "auto_scaling",
                  "service_split", "sharding")
-# The phase where the seed's scaling path puts each intervention (data/scaling_phases.csv, "adds" of each phase).
+# The phase where the seed's scaling path puts each intervention (scalelab/data/scaling_phases.csv, "adds" of each phase).
 USUAL_PHASE = {"monitoring": "foundation", "bigger_server": "foundation", "cache": "foundation",
                "load_balancer": "growth", "read_replicas": "growth", "cdn": "growth", "auto_scaling": "scale",
                "service_split": "scale", "sharding": "scale"}
@@ -62,7 +62,7 @@ class Assumptions:
     """The figures the simulator assumes, each a stated choice (money in dollars per month, times in ms).
 
     server_usd_month: one baseline machine (4 CPU / 16 GB) in the cloud, $0.20/h for 730 h (lesson 08's price);
-    a bigger machine costs cost_usd / 1000 times that and is performance_mid times as fast (data/server_costs.csv);
+    a bigger machine costs cost_usd / 1000 times that and is performance_mid times as fast (scalelab/data/server_costs.csv);
     workers: slots per app server (lesson 08's server has 2); reference_p95_ms: the P95 at which lesson 08 measured
     one server's capacity; db_service_ms, db_workers: one query on a baseline database machine and its cores;
     cache_service_ms, cache_workers: one lookup in a cache node; cache_hit_ratio: share of reads the cache answers;
@@ -74,7 +74,8 @@ class Assumptions:
     (slots x service rate: 70 %, which keeps their queues short); app servers are not discounted: your capacity
     already stops at the P95 target, so lesson 08's method applies (load / capacity, rounded up, plus one spare
     server for one server down); headroom: extra load above the nominal peak a fixed fleet is sized for, for busier
-    days and spikes (30 %), a margin on demand, separate from the spare for failures; domains: the services a split makes and their
+    days and spikes (30 %), a margin on demand, separate from the spare for failures; domains: the services a split
+    makes and their
     shares of the data (the largest sets the busiest database); service_min: instances of each service at least;
     budget_usd_per_user: the monthly budget per user in each phase (it falls as the system grows).
     """
@@ -145,18 +146,18 @@ def _targets(assumptions):
 
 @functools.lru_cache(maxsize=8)
 def _sizes():
-    table = cost.load_server_costs()
+    table = datasets.load_server_costs()
     return tuple((float(r.performance_mid), float(r.cost_usd / table["cost_usd"].iloc[0])) for r in table.itertuples())
 
 
 def phase_targets(assumptions=DEFAULT):
     """One row per phase: phase, tier, users, peak_rps (nominal), p95_target_ms, availability_target, budget_usd.
 
-    Users and load come from data/scale_tiers.csv: the top of each tier's range, and twice the floor of the open
+    Users and load come from scalelab/data/scale_tiers.csv: the top of each tier's range, and twice the floor of the open
     enterprise tier (1M+ users: 2M users, 200,000 requests/s). Budget: users * budget_usd_per_user of the phase."""
     import pandas as pd
 
-    tiers = capacity.load_scale_tiers().set_index("tier")
+    tiers = datasets.load_scale_tiers().set_index("tier")
     budget = dict(assumptions.budget_usd_per_user)
     rows = []
     for phase in PHASES:
@@ -215,7 +216,8 @@ def validate_plan(plan):
             raise ValueError(f"plan[{phase!r}] must be a list of interventions, got {steps!r}")
         for step in steps:
             if step not in INTERVENTIONS:
-                raise ValueError(f"plan[{phase!r}] has an unknown intervention {step!r}: choose among {list(INTERVENTIONS)}")
+                raise ValueError(f"plan[{phase!r}] has an unknown intervention {step!r}: "
+                                 f"choose among {list(INTERVENTIONS)}")
             if step == "bigger_server":
                 if seen.count(step) >= MAX_SIZE_STEPS:
                     raise ValueError(f"plan[{phase!r}]: bigger_server more than {MAX_SIZE_STEPS} times "
@@ -644,10 +646,11 @@ def feedback(plan, capacity_rps=None, measured=True, samples=5000, assumptions=D
                 lighter = run(_without(plan, phase, step), phase)
                 add(phase, "pitfall", "over_engineering",
                     f"Over-engineering: {step} at {users} ({phase}); the scaling path adds it in the "
-                    f"{USUAL_PHASE[step]} phase. Here it adds ${max(r.cost_usd - lighter.cost_usd, 0):,.0f} a month and "
-                    f"one more part to run, while "
+                    f"{USUAL_PHASE[step]} phase. Here it adds ${max(r.cost_usd - lighter.cost_usd, 0):,.0f} a month "
+                    f"and one more part to run, while "
                     f"the busiest tier without it ({TIER_WORDS[lighter.bottleneck]}) is "
-                    f"{lighter.tier(lighter.bottleneck).utilization:.0%} busy. Start simple: add complexity when needed.")
+                    f"{lighter.tier(lighter.bottleneck).utilization:.0%} busy. "
+                    f"Start simple: add complexity when needed.")
             elif step != "monitoring" and (lighter := run(_without(plan, phase, step), phase)).passed and \
                     lighter.cost_usd <= r.cost_usd:
                 add(phase, "pitfall", "premature_optimisation",
@@ -691,7 +694,8 @@ def feedback(plan, capacity_rps=None, measured=True, samples=5000, assumptions=D
             watched = run(_with(plan, phase, "monitoring"), phase)
             add(phase, "pitfall", "no_monitoring",
                 f"Ignoring monitoring: in {phase} nobody sees a failure for hours: each machine is up "
-                f"{machine_availability(False, assumptions):.3%} instead of {machine_availability(True, assumptions):.3%}"
+                f"{machine_availability(False, assumptions):.3%} instead of "
+                f"{machine_availability(True, assumptions):.3%}"
                 f", so the system is up {_pct(r.availability)} instead of {_pct(watched.availability)} "
                 f"(target {_pct(r.availability_target)}).")
         for t in r.tiers:

@@ -41,7 +41,7 @@ def register_history(operations=200, clients=4, p_read=0.5, p_cas=0.2, p_unknown
         planned.append((start + float(g.uniform(0, 1)) * (end - start), start, end, who))
         clock[who] = end + g.exponential(think)
     state, fresh, history = initial, 0, []
-    for point, start, end, who in sorted(planned):
+    for _point, start, end, who in sorted(planned):
         draw = g.uniform()
         lost = g.uniform() < pu
         if draw < pr:

@@ -44,7 +44,8 @@ class QueueTrace:
         return arrived - left
 
     def summary(self, warmup=0):
-        """Mean wait, mean time in system, throughput, utilisation and L (by Little's law) after ``warmup`` customers."""
+        """Mean wait, mean time in system, throughput, utilisation and L (by Little's law) after ``warmup``
+        customers."""
         start = v.integer("warmup", warmup, low=0, high=len(self) - 1)
         arrivals = self.arrival_times[start:]
         span = float(self.departure_times[start:].max() - arrivals[0])
@@ -54,7 +55,8 @@ class QueueTrace:
                 "mean_wait": float(self.waits[start:].mean()), "mean_time_in_system": mean_w,
                 "p_wait": float(np.mean(self.waits[start:] > 0)),
                 "arrival_rate": rate,
-                "utilization": float(self.service_times[start:].sum()) / (self.servers * span) if span > 0 else math.nan,
+                "utilization": float(self.service_times[start:].sum()) / (self.servers * span)
+                if span > 0 else math.nan,
                 "mean_in_system": rate * mean_w}
 
     def to_frame(self):

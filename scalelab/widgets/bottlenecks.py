@@ -43,7 +43,8 @@ def tiers_compute(web_ms=2.0, app_ms=8.0, db_ms=12.0, disk_ms=4.0, think_ms=0.0,
             "throughput_upper_rps": curve["throughput_upper"], "response_ms": 1000 * curve["response_time"],
             "response_lower_ms": 1000 * curve["response_lower"], "bottleneck": last.bottleneck,
             "max_throughput_rps": 1 / last.demand_max, "users_star": last.users_star,
-            "utilizations": {k: x_last * d for k, d in demands.items()}, "demands_ms": {k: 1000 * d for k, d in demands.items()}}
+            "utilizations": {k: x_last * d for k, d in demands.items()},
+            "demands_ms": {k: 1000 * d for k, d in demands.items()}}
 
 
 def tiers_setup(fig, params):

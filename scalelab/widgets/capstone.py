@@ -100,7 +100,7 @@ def tiers_explorer(capacity_rps, plans=None, plan=None, phase="foundation"):
     """A plan, a phase and one server's capacity to look at: the tiers, their load and the bottleneck. plans:
     {label: plan} (default the reference plan for this capacity and growth.EXAMPLE_PLANS)."""
     plans = dict(plans or {"reference": growth.reference_plan(capacity_rps, rng=1), **growth.EXAMPLE_PLANS})
-    for label, p in plans.items():
+    for p in plans.values():
         growth.validate_plan(p)
     controls = {"plan": widgets.Dropdown(options=list(plans), value=plan or next(iter(plans)), description="plan"),
                 "phase": widgets.Dropdown(options=list(growth.PHASES), value=phase, description="phase"),

@@ -292,7 +292,7 @@ def plot_chain_success(success, availability):
         raise ValueError("success must be a non-empty Series indexed by chain length k")
     ks = list(success.index)
     fig, ax = base.figure(6.5, 3.2)
-    ax.plot(ks, 100 * success.to_numpy(), "o", color="black", label=f"measured")
+    ax.plot(ks, 100 * success.to_numpy(), "o", color="black", label="measured")
     ax.plot(ks, [100 * ms.chain_availability(int(k), a) for k in ks], "--", label=f"model {a:g}^k")
     ax.set_xlabel("services in the chain (k)")
     ax.set_ylabel("requests that succeed (%)")

@@ -45,7 +45,8 @@ def _sweeps(measured):
     for i, frame in enumerate(measured or ()):
         missing = {"kind", "service_ms", "n_workers", "throughput_rps"} - set(getattr(frame, "columns", ()))
         if missing or len(frame) == 0:
-            raise ValueError(f"measured[{i}] must be a non-empty scaling_sweep frame; missing columns {sorted(missing)}")
+            raise ValueError(f"measured[{i}] must be a non-empty scaling_sweep frame; "
+                             f"missing columns {sorted(missing)}")
         points.append((str(frame["kind"].iloc[0]), float(frame["service_ms"].iloc[0]),
                        *_measured(frame["n_workers"], frame["throughput_rps"])))
     return points

@@ -126,7 +126,8 @@ def percentile_explorer(median_ms=20.0, sigma=0.6, measured_ms=None):
 # --------------------------------------------------------------------------------------------------------------
 APDEX_EXCELLENT = 0.94   # the usual "excellent" score
 APDEX_BINS = 50          # bars of the latency histogram
-APDEX_BANDS = (("satisfied", "satisfied (≤ T)"), ("tolerating", "tolerating (≤ 4T)"), ("frustrated", "frustrated (> 4T)"))
+APDEX_BANDS = (("satisfied", "satisfied (≤ T)"), ("tolerating", "tolerating (≤ 4T)"),
+               ("frustrated", "frustrated (> 4T)"))
 
 
 def apdex_compute(latencies_ms, t_ms=50.0):

@@ -181,7 +181,8 @@ def plot_latency_vs_model(measured, service_time_s, overhead_s=0.0):
     x, y = 100 * measured["utilization"], measured["mean_ms"]
     if {"low_ms", "high_ms"} <= set(measured.columns):
         spread = [(y - measured["low_ms"]).clip(lower=0), (measured["high_ms"] - y).clip(lower=0)]
-        ax.errorbar(x, y, yerr=spread, fmt="o", color="tab:red", capsize=3, label="measured mean latency (95 % interval)")
+        ax.errorbar(x, y, yerr=spread, fmt="o", color="tab:red", capsize=3,
+                    label="measured mean latency (95 % interval)")
     else:
         ax.plot(x, y, "o", color="tab:red", label="measured mean latency")
     ax.axvspan(100 * COMFORT_BAND[0], 100 * COMFORT_BAND[1], color="tab:green", alpha=0.12)

@@ -89,7 +89,8 @@ def load_profile_draw(artists, result, params=None):
     artists["latency"].set_data(t, 1000 * result["latency_s"])
     summary = result["summary"]
     artists["room"].set_ydata([size, size])
-    needed = {"rate_ax": 1.1 * max(float(result["rate_rps"].max()), mu), "queue_ax": 1.1 * max(summary["peak_queue"], 1),
+    needed = {"rate_ax": 1.1 * max(float(result["rate_rps"].max()), mu),
+              "queue_ax": 1.1 * max(summary["peak_queue"], 1),
               "latency_ax": 1.1 * 1000 * summary["peak_latency_s"]}
     for name, top in needed.items():
         current = artists[name].get_ylim()[1] if artists.get("drawn") else None

@@ -9,6 +9,7 @@ import functools
 import numpy as np
 
 from .. import _validate as v
+from .. import datasets
 from ..models import monitoring
 from ..sim import autoscale, balancers
 from . import base
@@ -90,13 +91,13 @@ def balancer_explorer(load=0.7, slow_speed=0.4, size_cv=1.0, key_skew=1.0):
 # ----------------------------------------------------------------------------------------------- autoscaling
 @functools.lru_cache(maxsize=1)
 def _trace_rps():
-    return autoscale.load_traffic_trace()["rps"].to_numpy()
+    return datasets.load_traffic_trace()["rps"].to_numpy()
 
 
 def autoscale_compute(target_utilisation=0.6, cooldown_min=5, warmup_min=3, min_replicas=2, max_replicas=40,
                       max_step=10):
-    """The autoscaler on the course's trace (``data/traffic_trace.csv``): per-minute replicas and load, and the
-    summary (cost, SLO violations). Arguments as in ``scalelab.sim.autoscale.autoscale``."""
+    """The autoscaler on the course's trace (``scalelab.datasets.load_traffic_trace()``): per-minute replicas and
+    load, and the summary (cost, SLO violations). Arguments as in ``scalelab.sim.autoscale.autoscale``."""
     run = autoscale.autoscale(_trace_rps(), target_utilisation=target_utilisation, cooldown_min=cooldown_min,
                               warmup_min=warmup_min, min_replicas=min_replicas, max_replicas=max_replicas,
                               max_step=max_step, with_p95=False)
@@ -147,7 +148,8 @@ def buckets_compute(latencies_ms, first_ms=5.0, factor=2.0, count=8, q=95):
     """Exponential buckets (``count`` bounds from ``first_ms``, each ``factor`` times the last) over the latencies:
     the estimated and exact q-th percentile (ms), the bucket bounds and the histogram counts per bucket."""
     x = v.samples("latencies_ms", latencies_ms)
-    bounds = monitoring.exponential_buckets(v.positive("first_ms", first_ms), factor, v.integer("count", count, low=2, high=30))
+    bounds = monitoring.exponential_buckets(v.positive("first_ms", first_ms), factor,
+                                            v.integer("count", count, low=2, high=30))
     phi = v.number("q", q, 50, 99.9) / 100
     estimate, exact, error = monitoring.quantile_error(x, bounds, phi)
     cumulative = monitoring.bucket_counts(x, bounds)

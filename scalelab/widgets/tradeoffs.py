@@ -237,7 +237,8 @@ def cost_compute(tier=0, copies=1, regions=1, processing="real-time", consistenc
 
     tier: row of the cost table (0 = the commodity 4-CPU box); processing: one of PROCESSING (real-time, or a
     batch run every hour or every night); consistency: "eventual", "majority" or "all" regions per write;
-    tiers: (name, cost_usd, performance) rows, default the course's data/server_costs.csv. Returns a dict with
+    tiers: (name, cost_usd, performance) rows, default the course's cost table
+    (``scalelab.datasets.load_server_costs()``). Returns a dict with
     the Deployment, the tier's name and the nines shown (capped at the axis top).
     """
     rows = tiers if tiers is not None else _cost_tiers()
@@ -253,10 +254,10 @@ def cost_compute(tier=0, copies=1, regions=1, processing="real-time", consistenc
 
 @functools.lru_cache(maxsize=1)
 def _cost_tiers():
-    """(tier, cost_usd, performance_mid) of each row of data/server_costs.csv."""
-    from ..models import cost
+    """(tier, cost_usd, performance_mid) of each row of the course's cost table."""
+    from .. import datasets
 
-    table = cost.load_server_costs()
+    table = datasets.load_server_costs()
     return tuple((row.tier, float(row.cost_usd), float(row.performance_mid)) for row in table.itertuples())
 
 

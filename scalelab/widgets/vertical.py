@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .. import _validate as v
+from .. import datasets
 from ..models import cost as cost_model
 from ..models import laws
 from . import base
@@ -178,9 +179,9 @@ def cost_draw(artists, result, params=None):
 
 
 def cost_explorer(table=None, tier=0, performance_point=0.5):
-    """Explorer over the cost table (default: data/server_costs.csv): a tier slider and a slider placing each tier's
-    performance between its min (0) and max (1)."""
-    table = cost_model.load_server_costs() if table is None else table
+    """Explorer over the cost table (default: ``scalelab.datasets.load_server_costs()``): a tier slider and a
+    slider placing each tier's performance between its min (0) and max (1)."""
+    table = datasets.load_server_costs() if table is None else table
     controls = {
         "tier": base.slider(int(tier), 0, len(table) - 1, 1, "tier", integer=True),
         "performance_point": base.slider(float(performance_point), 0.0, 1.0, 0.5, "performance: min (0) to max (1)"),

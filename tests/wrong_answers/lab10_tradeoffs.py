@@ -64,7 +64,7 @@ CASES = [
     WrongAnswer("paths_answer", "test_paths",
                 "def cost_per_million(servers, server_cost_usd, mean_rps, availability):\n"
                 "    return servers * server_cost_usd / 36 / (mean_rps * 3600 * 730 / 1e6)\n\n"
-                "tiers = cost.load_server_costs()\npremium, commodity = tiers.iloc[-1], tiers.iloc[0]\n"
+                "tiers = sl.datasets.load_server_costs()\npremium, commodity = tiers.iloc[-1], tiers.iloc[0]\n"
                 "high = tradeoffs.deployment(800, premium.cost_usd, premium.performance_mid, peak_to_mean=2.5, copies=2,"
                 " regions=3, realtime=True, consistency='majority')\n"
                 "low = tradeoffs.deployment(800, commodity.cost_usd, commodity.performance_mid, peak_to_mean=2.5,"
@@ -74,7 +74,7 @@ CASES = [
     WrongAnswer("paths_answer", "test_paths",
                 "def cost_per_million(servers, server_cost_usd, mean_rps, availability):\n"
                 "    return servers * server_cost_usd / 36 / (mean_rps * 3600 * 730 * availability / 1e6)\n\n"
-                "tiers = cost.load_server_costs()\npremium, commodity = tiers.iloc[-1], tiers.iloc[0]\n"
+                "tiers = sl.datasets.load_server_costs()\npremium, commodity = tiers.iloc[-1], tiers.iloc[0]\n"
                 "high = tradeoffs.deployment(800, premium.cost_usd, premium.performance_mid, peak_to_mean=2.5, copies=2,"
                 " regions=3, realtime=True, consistency='majority')\n"
                 "low = tradeoffs.deployment(800, commodity.cost_usd, commodity.performance_mid, peak_to_mean=2.5,"

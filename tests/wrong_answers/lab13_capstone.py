@@ -2,7 +2,6 @@
 from wrong_answers import WrongAnswer
 
 
-
 def plan(foundation='["monitoring"]', growth='["load_balancer", "cache", "read_replicas", "cdn"]',
          scale='["auto_scaling", "service_split", "bigger_server"]', optimization='["sharding"]'):
     return (f'my_plan = {{"foundation": {foundation}, "growth": {growth}, "scale": {scale}, '
