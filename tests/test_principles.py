@@ -140,7 +140,8 @@ def test_burst_run_cleans_up(monkeypatch, started, error):
 
 def test_degradation_breaker_and_health_on_the_chain(started):
     with chain.ServicePool(services=2) as pool:
-        plain_run = principles.degradation_run(pool, rate_rps=40, duration_s=0.3, handlers=2, rng=np.random.default_rng(1))
+        plain_run = principles.degradation_run(pool, rate_rps=40, duration_s=0.3, handlers=2,
+                                               rng=np.random.default_rng(1))
         breaker = resilience.CircuitBreaker(2, reset_timeout_s=5.0)
         hurt_run = principles.degradation_run(pool, rate_rps=40, duration_s=0.6, handlers=2, timeout_s=0.1,
                                           outage=(0.0, 0.6), breaker=breaker, rng=np.random.default_rng(2))

@@ -11,13 +11,16 @@ import json
 import os
 import secrets
 import threading
+import typing
 import urllib.error
 import urllib.request
 
+if typing.TYPE_CHECKING:
+    import pandas
+
 from .. import _validate as v
 from ..sim.routing import ALGORITHMS
-from . import processes
-from . import loadbalancer
+from . import loadbalancer, processes
 from .loadbalancer import KINDS, STORES, balancer, worker
 
 # pandas, numpy and the load generator are imported inside the functions that need them.

@@ -429,8 +429,6 @@ def pool_sweep(pool_sizes=(2, 3, 4, 6, 8), rate=200.0, seconds=1.0, io_ms=15.0, 
     pool slot). One row per pool size: requests, ok, timeouts, offered load lambda * mean hold (Little's law: the
     connections in use on average), mean_in_use measured by the pool, hold_ms (mean), wait_mean_ms, wait_p95_ms,
     throughput_rps."""
-    from .harness import temporary_directory
-
     import numpy as np
     import pandas as pd
 

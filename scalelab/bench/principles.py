@@ -22,7 +22,11 @@ import socket
 import sqlite3
 import threading
 import time
+import typing
 import urllib.parse
+
+if typing.TYPE_CHECKING:
+    import pandas
 
 from .. import _validate as v
 from . import processes

@@ -25,8 +25,8 @@ from .. import _random
 from .. import _validate as v
 from ..models import loadtest, metrics
 from . import processes
-from .http import QuietJsonHandler, ServerProcess
 from .harness import temporary_directory
+from .http import QuietJsonHandler, ServerProcess
 from .load import open_loop, paced_user_loop, rate_sweep, scheduled_loop, summarize_requests
 from .service import LoopbackService
 

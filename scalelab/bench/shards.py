@@ -286,7 +286,7 @@ def crash_transfers(folder, crash_probabilities=(0.1, 0.3, 0.5, 0.7, 0.9), trans
                 conn.execute("INSERT INTO accounts VALUES (?, ?)", (account, 10.0 * amount * n))
                 conn.commit()
 
-            def total():
+            def total(a=a, b=b):
                 return (a.execute("SELECT balance FROM accounts").fetchone()[0]
                         + b.execute("SELECT balance FROM accounts").fetchone()[0])
             before = total()

@@ -260,8 +260,8 @@ def mm1_percentile_spread_ms(samples, arrival_rps, service_rate_rps, q=95, cover
     0-based position h = q/100 * (n - 1), between two order statistics; the model gives it the fractional rank
     k = h + 1, whose probability level follows Beta(k, n + 1 - k) (exact at whole ranks, within about a
     millisecond of simulated numpy percentiles between them), and maps the level's quantiles through the
-    exponential's inverse CDF -ln(1 - u) / (mu - lambda). samples: 2..1,000,000; 0 <= arrival_rps < service_rate_rps; q in (0, 100);
-    coverage in (0, 1).
+    exponential's inverse CDF -ln(1 - u) / (mu - lambda). samples: 2..1,000,000;
+    0 <= arrival_rps < service_rate_rps; q in (0, 100); coverage in (0, 1).
     """
     from scipy.special import betaincinv
 

@@ -39,7 +39,8 @@ PHASES = ("foundation", "growth", "scale", "optimization")
 TIER_OF_PHASE = {"foundation": "small", "growth": "medium", "scale": "large", "optimization": "enterprise"}
 INTERVENTIONS = ("monitoring", "bigger_server", "load_balancer", "cache", "read_replicas", "cdn", "auto_scaling",
                  "service_split", "sharding")
-# The phase where the seed's scaling path puts each intervention (scalelab/data/scaling_phases.csv, "adds" of each phase).
+# The phase where the course's scaling path puts each intervention
+# (scalelab/data/scaling_phases.csv, "adds" of each phase).
 USUAL_PHASE = {"monitoring": "foundation", "bigger_server": "foundation", "cache": "foundation",
                "load_balancer": "growth", "read_replicas": "growth", "cdn": "growth", "auto_scaling": "scale",
                "service_split": "scale", "sharding": "scale"}
@@ -62,7 +63,8 @@ class Assumptions:
     """The figures the simulator assumes, each a stated choice (money in dollars per month, times in ms).
 
     server_usd_month: one baseline machine (4 CPU / 16 GB) in the cloud, $0.20/h for 730 h (lesson 08's price);
-    a bigger machine costs cost_usd / 1000 times that and is performance_mid times as fast (scalelab/data/server_costs.csv);
+    a bigger machine costs cost_usd / 1000 times that and is performance_mid times as fast
+    (scalelab/data/server_costs.csv);
     workers: slots per app server (lesson 08's server has 2); reference_p95_ms: the P95 at which lesson 08 measured
     one server's capacity; db_service_ms, db_workers: one query on a baseline database machine and its cores;
     cache_service_ms, cache_workers: one lookup in a cache node; cache_hit_ratio: share of reads the cache answers;
@@ -153,8 +155,8 @@ def _sizes():
 def phase_targets(assumptions=DEFAULT):
     """One row per phase: phase, tier, users, peak_rps (nominal), p95_target_ms, availability_target, budget_usd.
 
-    Users and load come from scalelab/data/scale_tiers.csv: the top of each tier's range, and twice the floor of the open
-    enterprise tier (1M+ users: 2M users, 200,000 requests/s). Budget: users * budget_usd_per_user of the phase."""
+    Users and load come from scalelab/data/scale_tiers.csv: the top of each tier's range, and twice the floor of the
+    open enterprise tier (1M+ users: 2M users, 200,000 requests/s). Budget: users * budget_usd_per_user of the phase."""
     import pandas as pd
 
     tiers = datasets.load_scale_tiers().set_index("tier")

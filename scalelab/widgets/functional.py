@@ -323,8 +323,8 @@ def plot_fanout(fan, p_slow, slow_ms, work_ms=0.0):
     left.legend()
     right.plot(fan["k"], fan["p99"], "o-", label="measured P99")
     right.plot(fan["k"], fan["p50"], "s-", label="measured P50")
-    right.step(k_range, [ms.fanout_percentile_bimodal(fast_ms, fast_ms - work + slow, p, int(k)) for k in k_range], "k--",
-               where="mid", label="model P99")
+    model_p99 = [ms.fanout_percentile_bimodal(fast_ms, fast_ms - work + slow, p, int(k)) for k in k_range]
+    right.step(k_range, model_p99, "k--", where="mid", label="model P99")
     right.set_xlabel("services called in parallel (k)")
     right.set_ylabel("request latency (ms)")
     right.legend()
