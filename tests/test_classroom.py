@@ -4,9 +4,9 @@ import subprocess
 import sys
 
 import pytest
-import submissions
 
 from scalelab import classroom
+from tests import submissions
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import time
 
 import nbformat
 import pytest
-import submissions
 
 from scalelab import classroom
+from tests import submissions
 
 LAB = submissions.LAB
 COURSE_ID = "scalability-fundamentals"

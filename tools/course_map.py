@@ -1,7 +1,7 @@
 """Write docs/COURSE_MAP.md from docs/seed_concepts.csv: each lesson, the concepts it teaches and the lab parts that
 exercise them.
 
-    python tools/course_map.py          # rewrite the page (tests/test_seed_coverage.py checks it is current)
+    python tools/course_map.py          # rewrite the page (tests/course/test_seed_coverage.py checks it is current)
 """
 import csv
 import pathlib
@@ -15,8 +15,8 @@ TITLES = {"00": "Start here", "01": "Measuring scalability", "02": "Queues and u
 HEADER = """# Course map: where each concept of the source material is taught
 
 `docs/seed_concepts.csv` is the checklist behind this page (written from it by `python tools/course_map.py`);
-`tests/test_seed_coverage.py` checks that each lesson mentions the terms of its concepts and that each named lab part
-exists. Lessons marked *planned* are not written yet: their concepts are listed so that the gap is visible.
+`tests/course/test_seed_coverage.py` checks that each lesson mentions the terms of its concepts and that each named lab
+part exists. Lessons marked *planned* are not written yet: their concepts are listed so that the gap is visible.
 """
 
 
