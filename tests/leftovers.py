@@ -23,3 +23,9 @@ def nothing_left(started, scratch=None):
     assert not processes._LIVE
     if scratch is not None:
         assert list(scratch.iterdir()) == []
+
+
+def all_gone(processes_, ports):
+    """Every process in processes_ has ended and every port refuses connections."""
+    assert all(p.poll() is not None for p in processes_), "a cluster process is still running"
+    assert all(port_refuses(port) for port in ports), "a cluster port still accepts connections"

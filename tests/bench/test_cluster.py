@@ -1,6 +1,5 @@
 """The loopback mini-cluster: the real cluster (routing, failover, sessions, clean-up) and the tables its benchmarks
 return. No test asserts an absolute time. The routing rules it uses are tested in test_routing.py."""
-import socket
 
 import numpy as np
 import pandas as pd
@@ -8,6 +7,7 @@ import pytest
 
 from scalelab.bench import cluster
 from scalelab.bench import cluster as cl
+from tests.leftovers import all_gone, port_refuses
 
 
 def test_timeline_and_availability_of_a_synthetic_run():
@@ -41,15 +41,6 @@ def test_cluster_rejects_bad_arguments():
 
 
 # ------------------------------------------------------------------------------------------- the real cluster
-def _refuses(port):
-    with socket.socket() as sock:
-        sock.settimeout(2)
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-def _assert_all_gone(processes_, ports):
-    assert all(p.poll() is not None for p in processes_), "a cluster process is still running"
-    assert all(_refuses(port) for port in ports), "a cluster port still accepts connections"
 
 
 def test_cluster_routes_round_robin_survives_a_dead_worker_and_cleans_up():
@@ -70,7 +61,7 @@ def test_cluster_routes_round_robin_survives_a_dead_worker_and_cleans_up():
         statuses = sorted(cluster.get("/work")[0] for _ in range(6))
         assert statuses == [200, 200, 200, 200, 502, 502]
         assert cluster.stats()["refused_to_client"] == 2
-    _assert_all_gone(procs, ports)
+    all_gone(procs, ports)
 
 
 def test_least_connections_sends_work_to_the_idle_worker():
@@ -104,7 +95,7 @@ def test_cluster_cleans_up_after_an_exception_and_ctrl_c():
             ports = [cluster.port, *cluster.worker_ports]
             procs = cluster.all_processes()
             raise error("stop here")
-        _assert_all_gone(procs, ports)
+        all_gone(procs, ports)
 
 
 def test_sticky_sessions_local_state_is_lost_but_shared_state_survives():
@@ -158,13 +149,13 @@ def test_restarted_worker_rejoins_with_empty_local_state():
         assert {cluster.get("/work")[1]["worker"] for _ in range(3)} == {1}
         new_port = cluster.restart_worker(0)
         assert new_port != old_port and cluster.worker_alive(0)
-        assert _refuses(old_port)
+        assert port_refuses(old_port)
         replies = [cluster.get("/cart?user=x&store=local")[1] for _ in range(4)]
         assert sorted((r["worker"], r["items"]) for r in replies) == [(0, 1), (0, 2), (1, 3), (1, 4)]
         with pytest.raises(ValueError):
             cluster.configure(n_active=3)
         procs, ports = cluster.all_processes(), [cluster.port, *cluster.worker_ports]
-    _assert_all_gone(procs, ports)
+    all_gone(procs, ports)
 
 
 # -------------------------------------------------------------------------------------------------- benchmarks

@@ -1,10 +1,10 @@
 """The benchmark harness and the loopback service: rows per run, and nothing left running afterwards."""
-import socket
 
 import pytest
 
 from scalelab.bench import cluster as cl
 from scalelab.bench import processes
+from tests.leftovers import all_gone
 
 
 def test_a_server_that_fails_to_start_is_reported_and_reaped():
@@ -16,15 +16,6 @@ def test_a_server_that_fails_to_start_is_reported_and_reaped():
 
 
 # ------------------------------------------------------------------------------------------- the real cluster
-def _refuses(port):
-    with socket.socket() as sock:
-        sock.settimeout(2)
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-def _assert_all_gone(processes_, ports):
-    assert all(p.poll() is not None for p in processes_), "a cluster process is still running"
-    assert all(_refuses(port) for port in ports), "a cluster port still accepts connections"
 
 
 def test_cluster_cleans_up_when_the_balancer_fails_to_start(monkeypatch):
@@ -43,4 +34,4 @@ def test_cluster_cleans_up_when_the_balancer_fails_to_start(monkeypatch):
     with pytest.raises(RuntimeError):
         cluster.start()
     assert len(started) == 2
-    _assert_all_gone([p for p, _ in started], [port for _, port in started])
+    all_gone([p for p, _ in started], [port for _, port in started])
