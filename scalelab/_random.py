@@ -24,3 +24,9 @@ def rng(generator=None):
     if isinstance(generator, (int, np.integer)):
         return np.random.default_rng(int(generator))
     return generator
+
+
+def child_seed(generator=None):
+    """One integer in [0, 2**31) drawn from ``rng(generator)``: the seed a server in a child process builds its own
+    ``random.Random`` from, so that ``scalelab.seed(n)`` fixes the child's draws too."""
+    return int(rng(generator).integers(2**31))

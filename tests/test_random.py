@@ -27,3 +27,13 @@ def test_rng_accepts_a_generator_or_an_int():
     g = np.random.default_rng(3)
     assert sl.rng(g) is g
     assert sl.rng(5).random() == np.random.default_rng(5).random()
+
+
+def test_child_seed_is_an_integer_from_the_generator():
+    import numpy as np
+
+    from scalelab._random import child_seed
+
+    assert child_seed(np.random.default_rng(3)) == child_seed(np.random.default_rng(3))
+    assert 0 <= child_seed(7) < 2**31
+    assert isinstance(child_seed(), int)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .. import _random
 from .. import _validate as v
+from .._random import child_seed
 from ..models import loadtest, metrics
 from . import processes
 from .harness import temporary_directory
@@ -124,19 +125,20 @@ def serve_leaky(ready, leak_bytes, service_time):
 
 
 class QueuedService(ServerProcess):
-    """``workers`` slots (mean service_time s each, exponential) behind a waiting queue of ``queue_size``.
+    """``workers`` slots (mean service_time_s each, exponential) behind a waiting queue of ``queue_size``.
 
-    Capacity is about workers / service_time requests/s. queue_size=0 means no queue: excess requests get 503.
+    Capacity is about workers / service_time_s requests/s. queue_size=0 means no queue: excess requests get 503.
+    rng: the generator (or an integer seed) the service times are drawn from (default: the package's).
     """
 
     target = staticmethod(serve_queued)
 
-    def __init__(self, service_time=0.01, workers=1, queue_size=100, seed=None):
-        v.positive("service_time", service_time)
+    def __init__(self, service_time_s=0.01, workers=1, queue_size=100, rng=None):
+        v.positive("service_time_s", service_time_s)
         v.integer("workers", workers, low=1, high=256)
         v.integer("queue_size", queue_size, low=0, high=100_000)
-        super().__init__(service_time=float(service_time), workers=int(workers), queue_size=int(queue_size),
-                         seed=seed if seed is not None else random.randrange(2**31))
+        super().__init__(service_time=float(service_time_s), workers=int(workers), queue_size=int(queue_size),
+                         seed=child_seed(rng))
 
     def set_queue_size(self, queue_size):
         """Change the waiting-queue size of the running service (and zero its counters); returns its state."""
@@ -198,7 +200,7 @@ def coordinated_omission(rate=50.0, seconds=1.5, stall_at_s=0.4, stall_s=0.4, se
     v.non_negative("stall_at_s", stall_at_s)
     v.positive("stall_s", stall_s)
     n = max(2, int(round(rate * seconds)))
-    with LoopbackService(service_time=service_time, workers=1, distribution="constant", seed=1) as svc:
+    with LoopbackService(service_time_s=service_time, workers=1, distribution="constant", rng=1) as svc:
         closed = paced_user_loop(svc.url, rate, n, stall_at_s=stall_at_s, stall_s=stall_s)
         side = _stall_in_background(svc.url, stall_at_s, stall_s)
         try:
@@ -259,7 +261,7 @@ def spike_test(queue_sizes=(5, 200), base_rps=40.0, spike_rps=200.0, before_s=0.
     """
     schedule = spike_schedule(base_rps, spike_rps, before_s, spike_s, after_s, rng=rng)
     frames = []
-    with QueuedService(service_time=service_time, workers=workers, queue_size=0, seed=7) as svc:
+    with QueuedService(service_time_s=service_time, workers=workers, queue_size=0, rng=7) as svc:
         for size in queue_sizes:
             svc.set_queue_size(size)
             frame = scheduled_loop(svc.url, schedule, timeout=5.0)

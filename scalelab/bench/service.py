@@ -11,6 +11,7 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 from .. import _validate as v
+from .._random import child_seed
 from . import processes
 from .http import QuietJsonHandler, ServerProcess
 
@@ -104,29 +105,30 @@ def serve(ready, service_time, workers, distribution, error_rate, body_delay, bo
 class LoopbackService(ServerProcess):
     """An HTTP service on 127.0.0.1 in its own process. Use it as a context manager::
 
-        with LoopbackService(service_time=0.005, workers=1) as svc:
+        with LoopbackService(service_time_s=0.005, workers=1) as svc:
             result = open_loop(svc.url, rate=50, requests=200)
 
-    service_time: mean seconds of work per request (>= 0); workers: requests served at once (>= 1);
+    service_time_s: mean seconds of work per request (>= 0); workers: requests served at once (>= 1);
     distribution: "exponential" or "constant"; error_rate: probability in [0, 1] of answering 500;
-    body_delay: seconds between the first byte of a reply and the rest (shows TTFB apart from total time);
-    body_bytes: padding added to each reply body.
+    body_delay_s: seconds between the first byte of a reply and the rest (shows TTFB apart from total time);
+    body_bytes: padding added to each reply body; rng: the generator (or an integer seed) the server's service
+    times and errors are drawn from (default: the package's, so ``scalelab.seed(n)`` fixes them).
     """
 
     target = staticmethod(serve)
 
-    def __init__(self, service_time=0.005, workers=1, distribution="exponential", error_rate=0.0,
-                 body_delay=0.0, body_bytes=0, seed=None):
-        v.non_negative("service_time", service_time)
+    def __init__(self, service_time_s=0.005, workers=1, distribution="exponential", error_rate=0.0,
+                 body_delay_s=0.0, body_bytes=0, rng=None):
+        v.non_negative("service_time_s", service_time_s)
         v.integer("workers", workers, low=1, high=256)
         if distribution not in DISTRIBUTIONS:
             raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
         v.probability("error_rate", error_rate)
-        v.non_negative("body_delay", body_delay)
+        v.non_negative("body_delay_s", body_delay_s)
         v.integer("body_bytes", body_bytes, low=0)
-        super().__init__(service_time=float(service_time), workers=int(workers), distribution=distribution,
-                         error_rate=float(error_rate), body_delay=float(body_delay), body_bytes=int(body_bytes),
-                         seed=seed if seed is not None else random.randrange(2**31))
+        super().__init__(service_time=float(service_time_s), workers=int(workers), distribution=distribution,
+                         error_rate=float(error_rate), body_delay=float(body_delay_s), body_bytes=int(body_bytes),
+                         seed=child_seed(rng))
 
     def stats(self, reset=False):
         """The server's counters: served, errors, mean_in_system (time-averaged), max_in_system, utilization,

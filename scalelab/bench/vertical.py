@@ -200,7 +200,7 @@ def call_latency(calls=100, repeats=3):
     v.integer("calls", calls, low=1)
     v.integer("repeats", repeats, low=1)
     rows = []
-    with LoopbackService(service_time=0.0, distribution="constant") as service:
+    with LoopbackService(service_time_s=0.0, distribution="constant") as service:
         health = f"http://127.0.0.1:{service.port}/health"
 
         def remote():

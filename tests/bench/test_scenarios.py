@@ -19,7 +19,7 @@ def refuses(port):
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-@pytest.mark.parametrize("make", [lambda: sc.QueuedService(service_time=0.01, queue_size=3),
+@pytest.mark.parametrize("make", [lambda: sc.QueuedService(service_time_s=0.01, queue_size=3),
                                   lambda: sc.LeakyService(leak_bytes=100)])
 def test_services_stop_after_success(make):
     with make() as svc:
@@ -31,7 +31,7 @@ def test_services_stop_after_success(make):
     assert refuses(port)
 
 
-@pytest.mark.parametrize("make", [lambda: sc.QueuedService(service_time=0.01, queue_size=3),
+@pytest.mark.parametrize("make", [lambda: sc.QueuedService(service_time_s=0.01, queue_size=3),
                                   lambda: sc.LeakyService(leak_bytes=100)])
 def test_services_stop_after_an_exception(make):
     with pytest.raises(RuntimeError, match="boom"), make() as svc:
@@ -47,7 +47,7 @@ def test_services_validate_input():
     with pytest.raises(ValueError, match="queue_size"):
         sc.QueuedService(queue_size=-1)
     with pytest.raises(ValueError, match="service_time"):
-        sc.QueuedService(service_time=0)
+        sc.QueuedService(service_time_s=0)
     with pytest.raises(ValueError, match="leak_bytes"):
         sc.LeakyService(leak_bytes=-5)
     with pytest.raises(ValueError, match="url"):
@@ -75,7 +75,7 @@ def test_coordinated_omission_corrected_never_below_naive():
 
 
 def test_stress_test_marks_slo():
-    with sc.LoopbackService(service_time=0.002, workers=1, seed=1) as svc:
+    with sc.LoopbackService(service_time_s=0.002, workers=1, rng=1) as svc:
         table = sc.stress_test(svc.url, [20, 40], seconds=0.5, slo_p95_ms=5000)
         row = sc.load_test(svc.url, 20, seconds=0.5, slo_p95_ms=5000)
     assert table["slo_met"].all()

@@ -18,7 +18,7 @@ def _process_gone(process):
 
 
 def test_service_is_stopped_after_success():
-    with LoopbackService(service_time=0.001) as svc:
+    with LoopbackService(service_time_s=0.001) as svc:
         process, port = svc.process, svc.port
         result = open_loop(svc.url, rate=200, requests=40)
         assert svc.stats()["served"] == 40
@@ -30,7 +30,7 @@ def test_service_is_stopped_after_success():
 
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
 def test_service_is_stopped_after_an_exception(error):
-    with pytest.raises(error), LoopbackService(service_time=0.001) as svc:
+    with pytest.raises(error), LoopbackService(service_time_s=0.001) as svc:
         process, port = svc.process, svc.port
         raise error()
     assert _process_gone(process) and _port_refuses(port)
@@ -39,17 +39,17 @@ def test_service_is_stopped_after_an_exception(error):
 
 def test_service_counts_injected_errors_and_measures_ttfb():
     sl.seed(3)
-    with LoopbackService(service_time=0.001, error_rate=1.0) as svc:
+    with LoopbackService(service_time_s=0.001, error_rate=1.0) as svc:
         failed = open_loop(svc.url, rate=100, requests=20).summary()
     assert failed["ok"] == 0 and failed["error_rate"] == 1.0
-    with LoopbackService(service_time=0.001, body_delay=0.02, distribution="constant") as svc:
+    with LoopbackService(service_time_s=0.001, body_delay_s=0.02, distribution="constant") as svc:
         frame = open_loop(svc.url, rate=50, requests=10).requests
     assert (frame["response_s"] >= frame["ttfb_s"] + 0.015).all()
 
 
 def test_open_loop_latency_counts_time_waiting_to_be_sent():
     """Overloaded: latency from the scheduled time exceeds latency from the actual send (coordinated omission)."""
-    with LoopbackService(service_time=0.02, workers=1, distribution="constant") as svc:
+    with LoopbackService(service_time_s=0.02, workers=1, distribution="constant") as svc:
         frame = open_loop(svc.url, rate=100, requests=40, arrivals="uniform").requests
         stats = svc.stats()
     assert (frame["latency_s"] >= frame["response_s"] - 1e-9).all()
@@ -61,7 +61,7 @@ def test_open_loop_latency_counts_time_waiting_to_be_sent():
 
 def test_rate_sweep_warms_up_without_measuring_the_warm_up():
     """The warm-up requests reach the server but no row of the sweep counts them."""
-    with LoopbackService(service_time=0.001, workers=2) as svc:
+    with LoopbackService(service_time_s=0.001, workers=2) as svc:
         sweep = rate_sweep(svc.url, [50], seconds=0.2, warmup_requests=15, warmup_rps=200)
         served = svc.stats()["served"]
     assert list(sweep["requests"]) == [10]
@@ -69,7 +69,7 @@ def test_rate_sweep_warms_up_without_measuring_the_warm_up():
 
 
 @pytest.mark.parametrize("kwargs, name", [
-    ({"service_time": -1}, "service_time"), ({"workers": 0}, "workers"),
+    ({"service_time_s": -1}, "service_time_s"), ({"workers": 0}, "workers"), ({"body_delay_s": -0.1}, "body_delay_s"),
     ({"distribution": "pareto"}, "distribution"), ({"error_rate": 2}, "error_rate"),
 ])
 def test_service_rejects_bad_settings(kwargs, name):
@@ -77,8 +77,19 @@ def test_service_rejects_bad_settings(kwargs, name):
         LoopbackService(**kwargs)
 
 
+def test_service_draws_its_child_seed_from_rng():
+    import scalelab
+
+    assert LoopbackService(rng=5).config["seed"] == LoopbackService(rng=5).config["seed"]
+    scalelab.seed(1)
+    first = LoopbackService().config["seed"]
+    scalelab.seed(1)
+    assert LoopbackService().config["seed"] == first
+    assert LoopbackService(rng=6).config["seed"] != LoopbackService(rng=5).config["seed"]
+
+
 def test_open_loop_samples_the_requests_in_flight_independently_of_their_times():
-    with LoopbackService(service_time=0.005, workers=1) as svc:
+    with LoopbackService(service_time_s=0.005, workers=1) as svc:
         result = open_loop(svc.url, rate=100, requests=60)
     summary = result.summary()
     samples = result.info["in_flight_samples"]
