@@ -1,20 +1,14 @@
 """Service chains and fan-out on loopback: the right rows, relations between them, and nothing left running."""
-import socket
 
 import numpy as np
 import pytest
 
 from scalelab.bench import chain, processes
-
-
-def _port_refuses(port):
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex(("127.0.0.1", port)) != 0
+from tests.leftovers import port_refuses
 
 
 def _all_stopped(procs, ports):
-    return all(p.poll() is not None for p in procs) and all(_port_refuses(port) for port in ports)
+    return all(p.poll() is not None for p in procs) and all(port_refuses(port) for port in ports)
 
 
 def test_pool_serves_chains_and_fan_out_then_stops():

@@ -1,16 +1,10 @@
 """The benchmark harness and the loopback service: rows per run, and nothing left running afterwards."""
-import socket
 
 import pytest
 
 import scalelab as sl
 from scalelab.bench import LoopbackService, open_loop, processes, rate_sweep
-
-
-def _port_refuses(port):
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex(("127.0.0.1", port)) != 0
+from tests.leftovers import port_refuses
 
 
 def _process_gone(process):
@@ -22,7 +16,7 @@ def test_service_is_stopped_after_success():
         process, port = svc.process, svc.port
         result = open_loop(svc.url, rate=200, requests=40)
         assert svc.stats()["served"] == 40
-    assert _process_gone(process) and _port_refuses(port)
+    assert _process_gone(process) and port_refuses(port)
     summary = result.summary()
     assert summary["ok"] == 40 and summary["error_rate"] == 0
     assert summary["p99_ms"] >= summary["p95_ms"] >= summary["p50_ms"] > 0
@@ -33,7 +27,7 @@ def test_service_is_stopped_after_an_exception(error):
     with pytest.raises(error), LoopbackService(service_time_s=0.001) as svc:
         process, port = svc.process, svc.port
         raise error()
-    assert _process_gone(process) and _port_refuses(port)
+    assert _process_gone(process) and port_refuses(port)
     assert not processes._LIVE
 
 

@@ -1,7 +1,6 @@
 """Lesson 03 benchmarks and widgets: threads vs processes, memory hierarchy, durable writes, the two explorers."""
 import glob
 import os
-import socket
 import tempfile
 
 import numpy as np
@@ -10,6 +9,7 @@ import pytest
 
 from scalelab.bench import vertical as vb
 from scalelab.bench.service import LoopbackService
+from tests.leftovers import port_refuses
 
 
 def test_cpu_task_and_io_task_compute_what_they_say():
@@ -104,12 +104,6 @@ class _RecordingService(LoopbackService):
         return self
 
 
-def _port_refuses(port):
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex(("127.0.0.1", port)) != 0
-
-
 def test_call_latency_stops_its_server_after_success(monkeypatch):
     monkeypatch.setattr("scalelab.bench.service.LoopbackService", _RecordingService)
     _RecordingService.started.clear()
@@ -117,7 +111,7 @@ def test_call_latency_stops_its_server_after_success(monkeypatch):
     assert list(frame["where"]) == ["in-process", "loopback HTTP"]
     assert (frame["us_per_call"] > 0).all()
     (process, port), = _RecordingService.started
-    assert process.poll() is not None and _port_refuses(port)
+    assert process.poll() is not None and port_refuses(port)
 
 
 def test_call_latency_stops_its_server_after_an_error(monkeypatch):
@@ -131,6 +125,6 @@ def test_call_latency_stops_its_server_after_an_error(monkeypatch):
     with pytest.raises(RuntimeError, match="handler crashed"):
         vb.call_latency(calls=2, repeats=1)
     (process, port), = _RecordingService.started
-    assert process.poll() is not None and _port_refuses(port)
+    assert process.poll() is not None and port_refuses(port)
     with pytest.raises(ValueError, match="calls"):
         vb.call_latency(calls=0)
