@@ -26,7 +26,9 @@ FRAME_MS = 1000 / 60
 def _sample_latencies_ms():
     import numpy as np
 
-    return {"latencies_ms": np.random.default_rng(1).lognormal(np.log(20), 0.6, 2000)}
+    from . import _random
+
+    return {"latencies_ms": _random.rng(1).lognormal(np.log(20), 0.6, 2000)}
 
 
 def _sample_scatter():

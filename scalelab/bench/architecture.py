@@ -22,20 +22,20 @@ def _timed_pool(size):
     return pool, time.perf_counter() - start
 
 
-def _try(pool, port, route, work_ms, timeout=2.0):
+def _try(pool, port, route, service_time_ms, timeout=2.0):
     """One request: (ok, network calls made (the processes it passed through), seconds)."""
     start = time.perf_counter()
     try:
-        status, reply = chain.http_get(port, pool.path(route, work_ms=work_ms), timeout)
+        status, reply = chain.http_get(port, pool.path(route, service_time_ms=service_time_ms), timeout)
     except OSError:
         return False, 0, time.perf_counter() - start
     return status == 200, (reply.get("hops", 0) if status == 200 else 0), time.perf_counter() - start
 
 
-def compare(requests=None, calls=20, work_ms=0.5, crash="recommendations"):
+def compare(requests=None, calls=20, service_time_ms=0.5, crash="recommendations"):
     """Run every request type ``calls`` times on both architectures, then crash ``crash`` and try again.
 
-    requests: {request type: [services it needs]} (default SHOP); work_ms: work each service (or module) does.
+    requests: {request type: [services it needs]} (default SHOP); service_time_ms: work each service (or module) does.
     Returns (per-request DataFrame: architecture, request, network_calls (measured hops), p50_ms, ok_share,
     ok_share_after_crash; per-architecture DataFrame: architecture, deployables, startup_s (wall time to start its
     processes), model_deployables). Every process is stopped on success, error and Ctrl-C.
@@ -45,7 +45,7 @@ def compare(requests=None, calls=20, work_ms=0.5, crash="recommendations"):
 
     needs = tradeoffs._requests(SHOP if requests is None else requests)
     n = v.integer("calls", calls, low=1, high=10_000)
-    work = v.non_negative("work_ms", work_ms)
+    work = v.non_negative("service_time_ms", service_time_ms)
     services = sorted({s for s in (x for names in needs.values() for x in names)})
     if crash not in services:
         raise ValueError(f"crash must be one of the services {services}, got {crash!r}")

@@ -4,8 +4,8 @@ A ``ServicePool`` starts n small HTTP services, each in its own process on 127.0
 
 - ``route``: the ports of the services still to call, in order, so one pool serves chains of any length
   (service 1 calls service 2 over HTTP, which calls service 3, ...);
-- the work each service does before answering: ``work_ms`` (milliseconds) drawn as "constant", "exponential"
-  (mean work_ms) or "bimodal" (work_ms, but slow_ms with probability p_slow: a rare slow call);
+- the work each service does before answering: ``service_time_ms`` (milliseconds) drawn as "constant", "exponential"
+  (mean service_time_ms) or "bimodal" (service_time_ms, but slow_ms with probability p_slow: a rare slow call);
 - ``p_fail``: the chance that each service fails (answers 500), to see availability multiply along a chain.
 
 Every benchmark returns a pandas DataFrame; the pool's processes are stopped on success, error and Ctrl-C.
@@ -51,14 +51,14 @@ def http_get(port, path, timeout=5.0):
         connection.close()
 
 
-def _draw_work_ms(generator, lock, work_ms, distribution, p_slow, slow_ms):
+def _draw_service_time_ms(generator, lock, service_time_ms, distribution, p_slow, slow_ms):
     """Milliseconds of work for one call, and whether it was a slow one."""
     with lock:
         if distribution == "exponential":
-            return (generator.expovariate(1 / work_ms) if work_ms > 0 else 0.0), False
+            return (generator.expovariate(1 / service_time_ms) if service_time_ms > 0 else 0.0), False
         if distribution == "bimodal" and generator.random() < p_slow:
             return slow_ms, True
-        return work_ms, False
+        return service_time_ms, False
 
 
 def _make_handler(generator, lock, fault=None):
@@ -83,7 +83,7 @@ def _make_handler(generator, lock, fault=None):
             query = {key: values[0] for key, values in parse_qs(url.query).items()}
             try:
                 route = [int(p) for p in query.get("route", "").split(",") if p]
-                work_ms = float(query.get("work_ms", 0))
+                service_time_ms = float(query.get("service_time_ms", 0))
                 distribution = query.get("distribution", "constant")
                 p_slow, slow_ms = float(query.get("p_slow", 0)), float(query.get("slow_ms", 0))
                 p_fail = float(query.get("p_fail", 0))
@@ -95,9 +95,9 @@ def _make_handler(generator, lock, fault=None):
                 time.sleep(fault["delay_ms"] / 1000)
             if failed or fault["fail"]:
                 return self.reply(500, {"error": "injected failure"})
-            drawn_ms, slow = _draw_work_ms(generator, lock, work_ms, distribution, p_slow, slow_ms)
+            drawn_ms, slow = _draw_service_time_ms(generator, lock, service_time_ms, distribution, p_slow, slow_ms)
             time.sleep(drawn_ms / 1000)
-            result = {"hops": 1, "work_ms": drawn_ms, "slow_calls": int(slow)}
+            result = {"hops": 1, "service_time_ms": drawn_ms, "slow_calls": int(slow)}
             if route:  # call the next service in the chain and add up what it did
                 rest = dict(query, route=",".join(map(str, route[1:])))
                 try:
@@ -166,16 +166,16 @@ class ServicePool:
         self.stop()
         return False
 
-    def path(self, chain=(), work_ms=0.0, distribution="constant", p_slow=0.0, slow_ms=0.0, p_fail=0.0):
+    def path(self, chain=(), service_time_ms=0.0, distribution="constant", p_slow=0.0, slow_ms=0.0, p_fail=0.0):
         """The request path for a call that continues through the ports in ``chain`` (after the first service)."""
-        query = {"route": ",".join(map(str, chain)), "work_ms": work_ms, "distribution": distribution,
+        query = {"route": ",".join(map(str, chain)), "service_time_ms": service_time_ms, "distribution": distribution,
                  "p_slow": p_slow, "slow_ms": slow_ms, "p_fail": p_fail}
         return "/call?" + urlencode(query)
 
     def call(self, services=1, first=0, timeout=5.0, check=True, **work):
         """Call a chain of ``services`` services (starting at pool index ``first``); return (seconds, reply dict).
 
-        work: work_ms, distribution, p_slow, slow_ms, p_fail (what each service does before answering).
+        work: service_time_ms, distribution, p_slow, slow_ms, p_fail (what each service does before answering).
         check: raise RuntimeError unless the reply is 200 (else a failed reply dict holds "status").
         """
         if not self.processes:
@@ -191,15 +191,15 @@ class ServicePool:
         return elapsed, dict(reply, status=status)
 
 
-def _check_work(work_ms, distribution, p_slow, slow_ms, p_fail=0.0):
-    v.non_negative("work_ms", work_ms)
+def _check_work(service_time_ms, distribution, p_slow, slow_ms, p_fail=0.0):
+    v.non_negative("service_time_ms", service_time_ms)
     v.probability("p_fail", p_fail)
     if distribution not in DISTRIBUTIONS:
         raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
     v.probability("p_slow", p_slow)
     v.non_negative("slow_ms", slow_ms)
-    return dict(work_ms=float(work_ms), distribution=distribution, p_slow=float(p_slow), slow_ms=float(slow_ms),
-                p_fail=float(p_fail))
+    return dict(service_time_ms=float(service_time_ms), distribution=distribution, p_slow=float(p_slow),
+                slow_ms=float(slow_ms), p_fail=float(p_fail))
 
 
 def _ks(name, ks, high):
@@ -209,9 +209,9 @@ def _ks(name, ks, high):
     return values
 
 
-def handle_locally(route=(), work_ms=0.0):
+def handle_locally(route=(), service_time_ms=0.0):
     """What a service does, as a plain function call: the in-process baseline (no network, no process)."""
-    return {"hops": 1 + len(route), "work_ms": work_ms, "slow_calls": 0}
+    return {"hops": 1 + len(route), "service_time_ms": service_time_ms, "slow_calls": 0}
 
 
 def call_costs(pool, calls=200, local_calls=20_000):
@@ -244,16 +244,16 @@ def call_costs(pool, calls=200, local_calls=20_000):
     return pd.DataFrame(rows)
 
 
-def chain_latency(pool, ks=(1, 2, 3, 4), calls=100, work_ms=0.0, distribution="constant", p_slow=0.0,
+def chain_latency(pool, ks=(1, 2, 3, 4), calls=100, service_time_ms=0.0, distribution="constant", p_slow=0.0,
                   slow_ms=0.0, p_fail=0.0):
     """Latency of a request that passes through a chain of k services, each calling the next over HTTP.
 
     p_fail: chance that each service fails (the whole request then fails). The k values are interleaved
     (k=1, 2, 3, 4, 1, 2, ...) so a slow moment on the machine hits all alike. Returns one row per request:
-    k, request, ok (True when every service answered), latency_ms, hops and work_ms (work the services did, ms;
+    k, request, ok (True when every service answered), latency_ms, hops and service_time_ms (work the services did, ms;
     NaN for failed requests).
     """
-    work = _check_work(work_ms, distribution, p_slow, slow_ms, p_fail)
+    work = _check_work(service_time_ms, distribution, p_slow, slow_ms, p_fail)
     values = _ks("ks", ks, pool.size)
     n = v.integer("calls", calls, low=1, high=100_000)
     pool.call(max(values), **dict(work, p_fail=0.0))  # warm-up
@@ -263,20 +263,21 @@ def chain_latency(pool, ks=(1, 2, 3, 4), calls=100, work_ms=0.0, distribution="c
             seconds, reply = pool.call(k, first=i % pool.size, check=False, **work)
             ok = reply["status"] == 200
             rows.append({"k": k, "request": i, "ok": ok, "latency_ms": seconds * 1000,
-                         "hops": reply["hops"] if ok else np.nan, "work_ms": reply["work_ms"] if ok else np.nan})
+                         "hops": reply["hops"] if ok else np.nan,
+                         "service_time_ms": reply["service_time_ms"] if ok else np.nan})
     import pandas as pd
 
     return pd.DataFrame(rows)
 
 
-def fan_out(pool, ks=(1, 2, 4), requests=200, work_ms=1.0, distribution="bimodal", p_slow=0.01, slow_ms=30.0,
+def fan_out(pool, ks=(1, 2, 4), requests=200, service_time_ms=1.0, distribution="bimodal", p_slow=0.01, slow_ms=30.0,
             timeout=5.0):
     """Requests that each call k services in parallel and wait for all the replies (the slowest one decides).
 
     Returns one row per request: k, request, latency_ms (until the last reply), fastest_ms and slowest_ms (of the
     k calls, each measured by its own caller thread), slow_calls (how many of the k calls drew slow_ms).
     """
-    work = _check_work(work_ms, distribution, p_slow, slow_ms)
+    work = _check_work(service_time_ms, distribution, p_slow, slow_ms)
     values = _ks("ks", ks, 64)
     n = v.integer("requests", requests, low=1, high=100_000)
     if not pool.processes:

@@ -30,11 +30,11 @@ from .loadbalancer import KINDS, STORES, balancer, worker
 class Cluster:
     """N identical workers behind one load balancer, each in its own process on 127.0.0.1::
 
-        with Cluster(3, "least_connections", service_ms=20) as cluster:
+        with Cluster(3, "least_connections", service_time_ms=20) as cluster:
             result = closed_loop(cluster.url, users=6)
             cluster.kill_worker(0)
 
-    n_workers: 1..16; algorithm: "round_robin" or "least_connections"; service_ms: work per request (ms, >= 0);
+    n_workers: 1..16; algorithm: "round_robin" or "least_connections"; service_time_ms: work per request (ms, >= 0);
     kind: "sleep" (waits, no CPU) or "cpu" (burns CPU); sticky: route a ``user=`` to the same worker;
     store: session state "local" (each worker's memory) or "sqlite" (one shared file); retry_after_s: how long a
     worker that failed stays out of rotation before the balancer tries it again (s); slowdowns: one factor per
@@ -42,7 +42,7 @@ class Cluster:
     Every process and port is released on exit, whatever happens inside the ``with`` block.
     """
 
-    def __init__(self, n_workers=2, algorithm="round_robin", service_ms=20.0, kind="sleep", sticky=False,
+    def __init__(self, n_workers=2, algorithm="round_robin", service_time_ms=20.0, kind="sleep", sticky=False,
                  store="local", retry_after_s=1.0, timeout=10.0, slowdowns=None):
         self.n_workers = v.integer("n_workers", n_workers, low=1, high=16)
         self.slowdowns = [1.0] * self.n_workers if slowdowns is None else [
@@ -56,7 +56,7 @@ class Cluster:
         if store not in STORES:
             raise ValueError(f"store must be one of {STORES}, got {store!r}")
         self.algorithm, self.kind, self.store, self.sticky = algorithm, kind, store, bool(sticky)
-        self.service_ms = v.non_negative("service_ms", service_ms)
+        self.service_time_ms = v.non_negative("service_time_ms", service_time_ms)
         self.retry_after_s = v.non_negative("retry_after_s", retry_after_s)
         self.timeout = v.positive("timeout", timeout)
         self.workers, self.worker_ports = [], []
@@ -77,7 +77,7 @@ class Cluster:
             self.store_path = os.path.join(folder, "sessions.db")
             loadbalancer.create_cart_table(self.store_path)  # once, before the workers race to do it
             started = processes.start_many(worker, [
-                dict(worker_id=i, service_ms=self.service_ms, kind=self.kind, store=self.store,
+                dict(worker_id=i, service_time_ms=self.service_time_ms, kind=self.kind, store=self.store,
                      store_path=self.store_path, secret=self.secret, slowdown=self.slowdowns[i])
                 for i in range(self.n_workers)])
             self.workers = [process for process, _ in started]
@@ -134,7 +134,7 @@ class Cluster:
         The new worker starts with empty local state; returns its port."""
         v.integer("index", index, low=0, high=self.n_workers - 1)
         processes.stop(self.workers[index])
-        process, port = processes.start(worker, worker_id=index, service_ms=self.service_ms, kind=self.kind,
+        process, port = processes.start(worker, worker_id=index, service_time_ms=self.service_time_ms, kind=self.kind,
                                         store=self.store, store_path=self.store_path, secret=self.secret,
                                         slowdown=self.slowdowns[index])
         self.workers[index], self.worker_ports[index] = process, port
@@ -220,7 +220,7 @@ def _using(cluster, **kwargs):
             yield made
 
 
-def scaling_sweep(ns=(1, 2, 3, 4), kind="sleep", service_ms=20.0, users_per_worker=2, seconds=1.0,
+def scaling_sweep(ns=(1, 2, 3, 4), kind="sleep", service_time_ms=20.0, users_per_worker=2, seconds=1.0,
                   algorithm="least_connections", repeats=1, cluster=None):
     """Throughput and latency of a closed-loop load (users_per_worker * N users, no think time) for each N.
 
@@ -228,7 +228,7 @@ def scaling_sweep(ns=(1, 2, 3, 4), kind="sleep", service_ms=20.0, users_per_work
     is kept.
     Uses ``cluster`` if given (it needs at least max(ns) workers), else starts one with max(ns) workers; the
     balancer is told to use only the first N workers for each point. kind: "sleep" or "cpu" work per request.
-    One row per N: n_workers, kind, service_ms, users, requests, ok, error_rate, throughput_rps (ok replies/s),
+    One row per N: n_workers, kind, service_time_ms, users, requests, ok, error_rate, throughput_rps (ok replies/s),
     mean_ms, p50_ms, p95_ms, p99_ms and speedup (throughput / throughput at the first N).
     """
     import pandas as pd
@@ -243,29 +243,29 @@ def scaling_sweep(ns=(1, 2, 3, 4), kind="sleep", service_ms=20.0, users_per_work
     upw = v.integer("users_per_worker", users_per_worker, low=1, high=50)
     repeats = v.integer("repeats", repeats, low=1, high=20)
     v.positive("seconds", seconds)
-    v.positive("service_ms", service_ms)
-    per_user = max(5, int(round(seconds * 1000 / (service_ms * upw))))
+    v.positive("service_time_ms", service_time_ms)
+    per_user = max(5, int(round(seconds * 1000 / (service_time_ms * upw))))
     rows = []
-    with _using(cluster, n_workers=max(ns), algorithm=algorithm, service_ms=service_ms, kind=kind) as used:
+    with _using(cluster, n_workers=max(ns), algorithm=algorithm, service_time_ms=service_time_ms, kind=kind) as used:
         if used.n_workers < max(ns):
             raise ValueError(f"cluster has {used.n_workers} workers, the sweep needs {max(ns)}")
-        url = f"{used.url}?kind={kind}&ms={service_ms:g}"
+        url = f"{used.url}?kind={kind}&ms={service_time_ms:g}"
         for n in ns:
             used.configure(n_active=n, algorithm=algorithm)
             closed_loop(url, users=n, requests_per_user=2)  # warm-up: connections, caches
             runs = [closed_loop(url, users=upw * n, requests_per_user=per_user).summary() for _ in range(repeats)]
             summary = max(runs, key=lambda run: run["throughput_rps"])
-            rows.append({"n_workers": n, "kind": kind, "service_ms": service_ms, **summary})
+            rows.append({"n_workers": n, "kind": kind, "service_time_ms": service_time_ms, **summary})
         used.configure(n_active=used.n_workers)
     frame = pd.DataFrame(rows)
-    keep = ["n_workers", "kind", "service_ms", "users", "requests", "ok", "error_rate", "throughput_rps",
+    keep = ["n_workers", "kind", "service_time_ms", "users", "requests", "ok", "error_rate", "throughput_rps",
             "mean_ms", "p50_ms", "p95_ms", "p99_ms"]
     frame = frame[[c for c in keep if c in frame.columns]].copy()
     frame["speedup"] = frame["throughput_rps"] / frame["throughput_rps"].iloc[0]
     return frame
 
 
-def failover_run(n_workers=3, rate=80.0, seconds=3.0, kill_at_s=1.0, kill_index=0, service_ms=20.0,
+def failover_run(n_workers=3, rate=80.0, seconds=3.0, kill_at_s=1.0, kill_index=0, service_time_ms=20.0,
                  algorithm="least_connections", retry_after_s=0.5, health_checks=True, cluster=None):
     """Open-loop load at ``rate`` req/s for ``seconds`` over n_workers; worker ``kill_index`` dies ``kill_at_s`` in.
 
@@ -282,10 +282,10 @@ def failover_run(n_workers=3, rate=80.0, seconds=3.0, kill_at_s=1.0, kill_index=
     seconds = v.positive("seconds", seconds)
     kill_at = v.number("kill_at_s", kill_at_s, 0, seconds)
     v.integer("kill_index", kill_index, low=0, high=n - 1)
-    with _using(cluster, n_workers=n, algorithm=algorithm, service_ms=service_ms,
+    with _using(cluster, n_workers=n, algorithm=algorithm, service_time_ms=service_time_ms,
                 retry_after_s=retry_after_s) as used:
         used.configure(n_active=n, algorithm=algorithm, health_checks=health_checks)
-        url = f"{used.url}?kind=sleep&ms={service_ms:g}"
+        url = f"{used.url}?kind=sleep&ms={service_time_ms:g}"
         closed_loop(url, users=n, requests_per_user=2)
         used.stats(reset=True)
         timer = threading.Timer(kill_at, used.kill_worker, args=(kill_index,))
@@ -347,7 +347,7 @@ def session_run(sticky=True, stores=STORES, users=4, steps=6, kill_after_step=3,
     steps = v.integer("steps", steps, low=1, high=200)
     kill_after = v.integer("kill_after_step", kill_after_step, low=0, high=steps)
     rows, killed = [], None
-    with _using(cluster, n_workers=3, algorithm="round_robin", service_ms=1.0) as used:
+    with _using(cluster, n_workers=3, algorithm="round_robin", service_time_ms=1.0) as used:
         used.configure(sticky=sticky, algorithm="round_robin")
         for step in range(1, steps + 1):
             for k in range(u):
@@ -366,7 +366,7 @@ def session_run(sticky=True, stores=STORES, users=4, steps=6, kill_after_step=3,
     return SessionRun(table=frame, sticky=bool(sticky), killed_worker=killed, kill_after_step=kill_after)
 
 
-def algorithm_run(algorithms=ALGORITHMS, rate=60.0, seconds=2.0, n_workers=3, service_ms=10.0, slowdown=5.0,
+def algorithm_run(algorithms=ALGORITHMS, rate=60.0, seconds=2.0, n_workers=3, service_time_ms=10.0, slowdown=5.0,
                   cluster=None):
     """Round robin against least connections, measured: open-loop Poisson load at ``rate`` req/s for ``seconds``
     per algorithm on ``n_workers`` workers, the last one ``slowdown`` times slower than the others.
@@ -386,19 +386,19 @@ def algorithm_run(algorithms=ALGORITHMS, rate=60.0, seconds=2.0, n_workers=3, se
     n = v.integer("n_workers", n_workers, low=2, high=16)
     v.positive("rate", rate)
     seconds = v.positive("seconds", seconds)
-    v.positive("service_ms", service_ms)
+    v.positive("service_time_ms", service_time_ms)
     factor = v.number("slowdown", slowdown, 1.0)
     speeds = np.array([1.0] * (n - 1) + [1 / factor])
-    capacity = speeds.sum() * 1000 / service_ms
+    capacity = speeds.sum() * 1000 / service_time_ms
     rows = []
-    with _using(cluster, n_workers=n, algorithm=algorithms[0], service_ms=service_ms,
+    with _using(cluster, n_workers=n, algorithm=algorithms[0], service_time_ms=service_time_ms,
                 slowdowns=[1.0] * (n - 1) + [factor]) as used:
-        url = f"{used.url}?kind=sleep&ms={service_ms:g}"
+        url = f"{used.url}?kind=sleep&ms={service_time_ms:g}"
         for algorithm in algorithms:
             used.configure(n_active=n, algorithm=algorithm)
             closed_loop(url, users=n, requests_per_user=2)
             used.stats(reset=True)
-            result = open_loop(url, rate, requests=max(1, int(round(rate * seconds))), rng=np.random.default_rng(7))
+            result = open_loop(url, rate, requests=max(1, int(round(rate * seconds))), rng=7)
             stats = used.stats()
             summary = result.summary()
             routed = np.array(stats["routed"], dtype=float)

@@ -1,7 +1,7 @@
 """The servers of the loopback mini-cluster, each run in its own process on 127.0.0.1.
 
 - ``worker``: an HTTP server that handles one request at a time (like one single-threaded server process).
-  ``GET /work`` does ``service_ms`` of work, either sleeping ("sleep": waiting on I/O, no CPU) or spinning
+  ``GET /work`` does ``service_time_ms`` of work, either sleeping ("sleep": waiting on I/O, no CPU) or spinning
   ("cpu": burning that much CPU time); ``GET /cart?user=U`` adds one item to user U's cart, kept either in the
   worker's own memory ("local") or in a SQLite file every worker shares ("sqlite"); ``GET /health``.
 - ``balancer``: an HTTP-aware TCP proxy. It reads a request's head, picks a worker (round robin or least
@@ -66,7 +66,7 @@ def create_cart_table(path):
     _CartStore("sqlite", path)
 
 
-def _worker_handler(worker_id, service_s, kind, stores, default_store, one_at_a_time, secret="", slowdown=1.0):
+def _worker_handler(worker_id, service_time_s, kind, stores, default_store, one_at_a_time, secret="", slowdown=1.0):
     class Handler(QuietJsonHandler):
         def _reply(self, status, payload):
             self.reply(status, {"worker": worker_id, **payload}, close=True)
@@ -77,14 +77,14 @@ def _worker_handler(worker_id, service_s, kind, stores, default_store, one_at_a_
             if url.path == "/health":
                 return self._reply(200, {"ok": True})
             if url.path == "/work":
-                seconds = (float(query["ms"][0]) / 1000 if "ms" in query else service_s) * slowdown
+                seconds = (float(query["ms"][0]) / 1000 if "ms" in query else service_time_s) * slowdown
                 how = query.get("kind", [kind])[0]
                 with one_at_a_time:
                     if how == "cpu":
                         _spin(seconds)
                     else:
                         time.sleep(seconds)
-                return self._reply(200, {"service_s": seconds, "kind": how})
+                return self._reply(200, {"service_time_s": seconds, "kind": how})
             if url.path == "/cart":
                 store = query.get("store", [default_store])[0]
                 if store not in stores:
@@ -109,12 +109,13 @@ def _worker_handler(worker_id, service_s, kind, stores, default_store, one_at_a_
     return Handler
 
 
-def worker(ready, worker_id, service_ms, kind, store, store_path, secret="", slowdown=1.0):
+def worker(ready, worker_id, service_time_ms, kind, store, store_path, secret="", slowdown=1.0):
     """Process entry point: one worker on 127.0.0.1 (ephemeral port, reported through ready), until terminated.
     secret: the key that signs session tokens (``/cart_token``); empty turns tokens off.
     slowdown: every /work request takes this many times its service time (an older or busier machine)."""
     stores = {"local": _CartStore("local", ""), "sqlite": _CartStore("sqlite", store_path)}
-    handler = _worker_handler(worker_id, service_ms / 1000, kind, stores, store, threading.Lock(), secret, slowdown)
+    handler = _worker_handler(worker_id, service_time_ms / 1000, kind, stores, store, threading.Lock(), secret,
+                              slowdown)
     processes.serve_on_loopback(ready, handler)
 
 

@@ -48,21 +48,21 @@ class RestartRun:
 @dataclasses.dataclass(frozen=True)
 class BurstRun:
     """What ``burst_run`` measured: one row per tick in ``table``; workers: each worker's counters (done, busy_s);
-    service_rps: the run's own measured service rate; phases, n_workers and service_ms as asked for."""
+    service_rps: the run's own measured service rate; phases, n_workers and service_time_ms as asked for."""
 
     table: "pandas.DataFrame"
     workers: dict
     service_rps: float
     phases: list
     n_workers: int
-    service_ms: float
+    service_time_ms: float
 
 
 @dataclasses.dataclass(frozen=True)
 class DegradationRun:
     """What ``degradation_run`` measured: one row per request in ``table``, the settings (arrival_rps, duration_s,
     handlers, timeout_s, outage, breaker and limiter class names), breaker_opened (times the breaker opened) and
-    ok_service_s (median service time of the full answers, s)."""
+    ok_service_time_s (median service time of the full answers, s)."""
 
     table: "pandas.DataFrame"
     arrival_rps: float
@@ -73,7 +73,7 @@ class DegradationRun:
     breaker: str | None
     limiter: str | None
     breaker_opened: int
-    ok_service_s: float
+    ok_service_time_s: float
 
 
 @dataclasses.dataclass(frozen=True)
@@ -292,8 +292,8 @@ def _get(port, path, timeout=5.0):
         connection.close()
 
 
-def queue_worker(ready, broker_port, worker, service_ms, poll_ms=2.0):
-    """Process entry point: take jobs from the broker, one at a time, each ``service_ms`` of waiting work. It
+def queue_worker(ready, broker_port, worker, service_time_ms, poll_ms=2.0):
+    """Process entry point: take jobs from the broker, one at a time, each ``service_time_ms`` of waiting work. It
     reports, with each finished job, its busy time: from asking for the job to asking for the next (fetch included).
     It listens on no port (reports 0) and runs until terminated."""
     ready(0)
@@ -302,7 +302,7 @@ def queue_worker(ready, broker_port, worker, service_ms, poll_ms=2.0):
         asked = time.perf_counter()
         reply = _get(broker_port, f"/get?worker={worker}&finished={finished}&busy_s={busy_s:.6f}")
         if reply["job"]:
-            time.sleep(service_ms / 1000)
+            time.sleep(service_time_ms / 1000)
             finished, busy_s = 1, time.perf_counter() - asked
         else:
             finished, busy_s = 0, 0.0
@@ -318,10 +318,10 @@ def _arrived_by(phases, t_s):
     return due + 1e-9
 
 
-def burst_run(phases=((1.0, 150.0), (1.0, 30.0)), workers=2, service_ms=20.0, tick_ms=10.0, max_s=6.0):
+def burst_run(phases=((1.0, 150.0), (1.0, 30.0)), workers=2, service_time_ms=20.0, tick_ms=10.0, max_s=6.0):
     """A producer sends jobs at the rate of each phase (duration_s, rate_rps) in turn, every ``tick_ms`` the jobs due
     by then (by the clock, so a slow moment sends a bigger batch rather than stretching the burst), to a broker
-    drained by ``workers`` worker processes (each job ``service_ms``); every tick it reads the queue's
+    drained by ``workers`` worker processes (each job ``service_time_ms``); every tick it reads the queue's
     depth. It goes on after the last phase until the queue is empty (at most ``max_s`` in all).
 
     Returns a ``BurstRun``: its ``table`` has one row per tick: t_s, depth, enqueued, done; with per-worker counters
@@ -332,7 +332,7 @@ def burst_run(phases=((1.0, 150.0), (1.0, 30.0)), workers=2, service_ms=20.0, ti
 
     phases = [(v.positive("phase duration_s", d), v.non_negative("phase rate_rps", r)) for d, r in phases]
     k = v.integer("workers", workers, low=1, high=16)
-    service = v.positive("service_ms", service_ms)
+    service = v.positive("service_time_ms", service_time_ms)
     tick = v.positive("tick_ms", tick_ms) / 1000
     limit = v.positive("max_s", max_s)
     started = []
@@ -341,7 +341,7 @@ def burst_run(phases=((1.0, 150.0), (1.0, 30.0)), workers=2, service_ms=20.0, ti
         started.append(broker_process)
         with concurrent.futures.ThreadPoolExecutor(k) as starter:
             for process, _ in starter.map(lambda i: processes.start(queue_worker, broker_port=port, worker=i,
-                                                                    service_ms=service), range(k)):
+                                                                    service_time_ms=service), range(k)):
                 started.append(process)
         total_s = sum(d for d, _ in phases)
         rows, sent, t0, tick_no = [], 0, time.perf_counter(), 0
@@ -366,7 +366,7 @@ def burst_run(phases=((1.0, 150.0), (1.0, 30.0)), workers=2, service_ms=20.0, ti
     done = sum(c["done"] for c in counters.values())
     busy = sum(c["busy_s"] for c in counters.values())
     return BurstRun(table=frame, workers=counters, service_rps=k * done / busy if busy else float("nan"),
-                    phases=phases, n_workers=k, service_ms=service)
+                    phases=phases, n_workers=k, service_time_ms=service)
 
 
 # -------------------------------------------------------------------------------------- graceful degradation
@@ -394,10 +394,10 @@ class _Front:
                 self.breaker.record(success, now_s)
 
 
-def degradation_run(pool, rate_rps=120.0, duration_s=2.5, handlers=4, work_ms=5.0, timeout_s=0.25, outage=None,
+def degradation_run(pool, rate_rps=120.0, duration_s=2.5, handlers=4, service_time_ms=5.0, timeout_s=0.25, outage=None,
                     breaker=None, limiter=None, fallback=True, rng=None):
     """Open-loop requests at ``rate_rps`` (Poisson) for ``duration_s`` into a front end of ``handlers`` threads;
-    each request calls a chain of two services of ``pool`` (lesson 05; ``work_ms`` in each) with ``timeout_s``.
+    each request calls a chain of two services of ``pool`` (lesson 05; ``service_time_ms`` in each) with ``timeout_s``.
 
     outage: (start_s, end_s) during which the last service of the chain hangs (``pool.inject_fault``) or None;
     breaker: a ``resilience.CircuitBreaker`` (asked when a handler picks a request up) or None; limiter: an object
@@ -418,13 +418,13 @@ def degradation_run(pool, rate_rps=120.0, duration_s=2.5, handlers=4, work_ms=5.
     duration = v.positive("duration_s", duration_s)
     k = v.integer("handlers", handlers, low=1, high=64)
     timeout = v.positive("timeout_s", timeout_s)
-    v.non_negative("work_ms", work_ms)
+    v.non_negative("service_time_ms", service_time_ms)
     if outage is not None:
         outage = (v.non_negative("outage start", outage[0]), v.non_negative("outage end", outage[1]))
     schedule = arrivals(rate, duration, rng=_rng(rng))
     front = _Front(breaker, limiter)
     rows = [None] * len(schedule)
-    pool.call(2, work_ms=work_ms)  # warm-up
+    pool.call(2, service_time_ms=service_time_ms)  # warm-up
 
     def handle(i, t0):
         begin = time.perf_counter() - t0
@@ -432,7 +432,7 @@ def degradation_run(pool, rate_rps=120.0, duration_s=2.5, handlers=4, work_ms=5.
             result = "fallback" if fallback else "error"
         else:
             try:
-                _, reply = pool.call(2, timeout=timeout, check=False, work_ms=work_ms)
+                _, reply = pool.call(2, timeout=timeout, check=False, service_time_ms=service_time_ms)
                 success = reply["status"] == 200
             except OSError:  # timed out or refused
                 success = False
@@ -473,7 +473,7 @@ def degradation_run(pool, rate_rps=120.0, duration_s=2.5, handlers=4, work_ms=5.
                           outage=outage, breaker=type(breaker).__name__ if breaker else None,
                           limiter=type(limiter).__name__ if limiter else None,
                           breaker_opened=getattr(breaker, "opened", 0),
-                          ok_service_s=float(np.median((frame["end_s"] - frame["start_s"])[ok_rows]))
+                          ok_service_time_s=float(np.median((frame["end_s"] - frame["start_s"])[ok_rows]))
                           if ok_rows.any() else float("nan"))
 
 
@@ -580,7 +580,7 @@ def probe_health(pool, index=1, interval_s=0.1, rise=2, fall=3, probes=4):
     return pd.DataFrame(rows)
 
 
-def front_capacity(pool, handlers=4, work_ms=5.0, requests=80, timeout_s=2.0):
+def front_capacity(pool, handlers=4, service_time_ms=5.0, requests=80, timeout_s=2.0):
     """The front end's capacity, measured at saturation: ``requests`` calls through a chain of two services of
     ``pool`` handed at once to ``handlers`` threads (so none is ever idle). Returns a dict: capacity_rps
     (requests / wall time), call_s (median call), wall_s and requests."""
@@ -590,10 +590,11 @@ def front_capacity(pool, handlers=4, work_ms=5.0, requests=80, timeout_s=2.0):
         raise ValueError("pool must be a started ServicePool of at least 2 services")
     k = v.integer("handlers", handlers, low=1, high=64)
     n = v.integer("requests", requests, low=k, high=100_000)
-    v.non_negative("work_ms", work_ms)
-    pool.call(2, work_ms=work_ms)  # warm-up
+    v.non_negative("service_time_ms", service_time_ms)
+    pool.call(2, service_time_ms=service_time_ms)  # warm-up
     with concurrent.futures.ThreadPoolExecutor(k) as executor:
         start = time.perf_counter()
-        calls = list(executor.map(lambda _: pool.call(2, timeout=timeout_s, work_ms=work_ms)[0], range(n)))
+        calls = list(executor.map(lambda _: pool.call(2, timeout=timeout_s, service_time_ms=service_time_ms)[0],
+                                  range(n)))
         wall = time.perf_counter() - start
     return {"capacity_rps": n / wall, "call_s": statistics.median(calls), "wall_s": wall, "requests": n}

@@ -13,16 +13,18 @@ import time
 import numpy as np
 import pandas as pd
 
+from .. import _random
 from .. import _validate as v
 from ..models import metrics
 from .harness import temporary_directory
 
 
-def make_orders(path, customers=2000, orders=20000, seed_rows=7):
-    """Write an ``orders(customer, amount)`` table of ``orders`` rows over ``customers`` customers (no index)."""
+def make_orders(path, customers=2000, orders=20000, rng=7):
+    """Write an ``orders(customer, amount)`` table of ``orders`` rows over ``customers`` customers (no index),
+    drawn from ``rng`` (a generator or an integer seed; None: the package's generator)."""
     n = v.integer("orders", orders, low=1)
     k = v.integer("customers", customers, low=1)
-    g = np.random.default_rng(seed_rows)
+    g = _random.rng(rng)
     rows = zip(g.integers(0, k, n).tolist(), np.round(g.uniform(1, 100, n), 2).tolist())
     with contextlib.closing(sqlite3.connect(path)) as db, db:
         db.execute("CREATE TABLE orders (customer INTEGER NOT NULL, amount REAL NOT NULL)")

@@ -147,7 +147,7 @@ class QueuedService(ServerProcess):
 
     @property
     def capacity_rps(self):
-        """Requests per second the workers can serve: workers / service_time."""
+        """Requests per second the workers can serve: workers / service_time_s."""
         return self.config["workers"] / self.config["service_time"]
 
 
@@ -156,10 +156,10 @@ class LeakyService(ServerProcess):
 
     target = staticmethod(serve_leaky)
 
-    def __init__(self, leak_bytes=10_000, service_time=0.001):
+    def __init__(self, leak_bytes=10_000, service_time_s=0.001):
         v.integer("leak_bytes", leak_bytes, low=0, high=10_000_000)
-        v.non_negative("service_time", service_time)
-        super().__init__(leak_bytes=int(leak_bytes), service_time=float(service_time))
+        v.non_negative("service_time_s", service_time_s)
+        super().__init__(leak_bytes=int(leak_bytes), service_time=float(service_time_s))
 
     def set_leak(self, leak_bytes):
         """Change the bytes kept per request from now on (memory already kept stays kept)."""
@@ -191,7 +191,7 @@ def _latency_row(label, seconds):
 
 
 # ---------------------------------------------------------------------------------------------- scenarios
-def coordinated_omission(rate=50.0, seconds=1.5, stall_at_s=0.4, stall_s=0.4, service_time=0.004):
+def coordinated_omission(rate=50.0, seconds=1.5, stall_at_s=0.4, stall_s=0.4, service_time_s=0.004):
     """The same one-worker service, frozen once for stall_s seconds, measured three ways at the same rate (req/s):
     a paced closed-loop user as a naive tool records it, the same samples corrected to the intended send times,
     and an open loop (uniform arrivals, latency from the scheduled send). One row per way, latencies in ms."""
@@ -200,7 +200,7 @@ def coordinated_omission(rate=50.0, seconds=1.5, stall_at_s=0.4, stall_s=0.4, se
     v.non_negative("stall_at_s", stall_at_s)
     v.positive("stall_s", stall_s)
     n = max(2, int(round(rate * seconds)))
-    with LoopbackService(service_time_s=service_time, workers=1, distribution="constant", rng=1) as svc:
+    with LoopbackService(service_time_s=service_time_s, workers=1, distribution="constant", rng=1) as svc:
         closed = paced_user_loop(svc.url, rate, n, stall_at_s=stall_at_s, stall_s=stall_s)
         side = _stall_in_background(svc.url, stall_at_s, stall_s)
         try:
@@ -253,7 +253,7 @@ def spike_schedule(base_rps, spike_rps, before_s, spike_s, after_s, rng=None):
 
 
 def spike_test(queue_sizes=(5, 200), base_rps=40.0, spike_rps=200.0, before_s=0.8, spike_s=0.5, after_s=1.5,
-               service_time=0.01, workers=1, rng=None):
+               service_time_s=0.01, workers=1, rng=None):
     """A spike test against a QueuedService per queue size (the same Poisson schedule each time).
 
     Returns one row per request: queue_size, phase ("before", "spike", "after"), scheduled (s), latency_s
@@ -261,7 +261,7 @@ def spike_test(queue_sizes=(5, 200), base_rps=40.0, spike_rps=200.0, before_s=0.
     """
     schedule = spike_schedule(base_rps, spike_rps, before_s, spike_s, after_s, rng=rng)
     frames = []
-    with QueuedService(service_time_s=service_time, workers=workers, queue_size=0, rng=7) as svc:
+    with QueuedService(service_time_s=service_time_s, workers=workers, queue_size=0, rng=7) as svc:
         for size in queue_sizes:
             svc.set_queue_size(size)
             frame = scheduled_loop(svc.url, schedule, timeout=5.0)

@@ -130,15 +130,15 @@ def is_leaking(times_s, memory_bytes, min_slope_bytes_per_s=10_000.0, max_p_valu
     return fit["slope_bytes_per_s"] > min_slope_bytes_per_s and fit["p_value"] < max_p_value
 
 
-def paced_single_user(intended_s, service_s):
+def paced_single_user(intended_s, service_time_s):
     """A tester with one connection that means to send request i at intended_s[i] but must wait for reply i-1.
 
     Returns (start_s, end_s) arrays: start = max(intended, previous end), end = start + service (seconds).
     """
     intended = v.samples("intended_s", intended_s)
-    service = v.samples("service_s", service_s)
+    service = v.samples("service_time_s", service_time_s)
     if intended.size != service.size:
-        raise ValueError(f"intended_s and service_s must have the same length, got {intended.size} and "
+        raise ValueError(f"intended_s and service_time_s must have the same length, got {intended.size} and "
                          f"{service.size}")
     if np.any(np.diff(intended) < 0):
         raise ValueError("intended_s must be sorted (non-decreasing)")
@@ -199,11 +199,11 @@ def rate_profile(kind, duration_s, base_rps, peak_rps, spike_start_s=1.0, spike_
     return t, rate
 
 
-def fluid_queue(t_s, rate_rps, capacity_rps, queue_size, service_s=None):
+def fluid_queue(t_s, rate_rps, capacity_rps, queue_size, service_time_s=None):
     """A fluid model of a service with a bounded waiting queue in front, under an offered rate over time.
 
     Work arrives at rate_rps[i] and leaves at up to capacity_rps; what cannot be served waits, up to queue_size
-    requests; beyond that it is dropped. t_s must be evenly spaced (s). service_s defaults to 1 / capacity_rps.
+    requests; beyond that it is dropped. t_s must be evenly spaced (s). service_time_s defaults to 1 / capacity_rps.
     Returns a dict of arrays: queue (requests waiting), latency_s (wait + service), served_rps, dropped_rps.
     """
     t = v.samples("t_s", t_s, allow_negative=True)
@@ -217,7 +217,7 @@ def fluid_queue(t_s, rate_rps, capacity_rps, queue_size, service_s=None):
         raise ValueError("t_s must be evenly spaced and increasing")
     mu = v.positive("capacity_rps", capacity_rps)
     size = v.non_negative("queue_size", queue_size)
-    service = 1 / mu if service_s is None else v.positive("service_s", service_s)
+    service = 1 / mu if service_time_s is None else v.positive("service_time_s", service_time_s)
     queue = np.zeros_like(rate)
     served = np.zeros_like(rate)
     dropped = np.zeros_like(rate)

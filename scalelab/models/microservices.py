@@ -20,10 +20,10 @@ def chain_availability(services, availability, replicas=1):
     return (1 - (1 - a) ** r) ** k
 
 
-def chain_latency_ms(services, per_hop_ms, work_ms=0.0):
+def chain_latency_ms(services, per_hop_ms, service_time_ms=0.0):
     """Latency (ms) of a chain of ``services`` services, each adding a network hop (per_hop_ms) and its work (ms)."""
     k = v.integer("services", services, low=1, high=10_000)
-    return k * (v.non_negative("per_hop_ms", per_hop_ms) + v.non_negative("work_ms", work_ms))
+    return k * (v.non_negative("per_hop_ms", per_hop_ms) + v.non_negative("service_time_ms", service_time_ms))
 
 
 def fanout_slow_chance(services, p_slow):

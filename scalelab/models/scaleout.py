@@ -31,35 +31,35 @@ def cpu_ceiling_rps(cores, cpu_per_request_s):
     return c / cpu if cpu > 0 else math.inf
 
 
-def scale_out_rps(n_workers, service_s, cores, overhead_s=0.0, cpu_bound=False):
+def scale_out_rps(n_workers, service_time_s, cores, overhead_s=0.0, cpu_bound=False):
     """Best-case throughput (req/s) of n_workers workers that each serve one request at a time.
 
-    A request spends service_s (s, > 0) in its worker and needs overhead_s (s, >= 0) of CPU outside it (load
+    A request spends service_time_s (s, > 0) in its worker and needs overhead_s (s, >= 0) of CPU outside it (load
     generator, balancer, HTTP parsing). Sleep-based work waits without a core: X = min(N / S, cores / overhead).
     CPU-bound work (cpu_bound=True) holds a core for its S as well: X = min(N / S, cores / (S + overhead)).
     n_workers: an int >= 1 or an array of them; returns a float or an array of floats.
     """
     n = _worker_counts("n_workers", n_workers)
-    s = v.positive("service_s", service_s)
+    s = v.positive("service_time_s", service_time_s)
     o = v.non_negative("overhead_s", overhead_s)
     ceiling = cpu_ceiling_rps(cores, s + o if cpu_bound else o)
     x = np.minimum(np.asarray(n, dtype=float) / s, ceiling)
     return float(x) if np.ndim(x) == 0 else x
 
 
-def cpu_knee_workers(service_s, cores, overhead_s=0.0):
+def cpu_knee_workers(service_time_s, cores, overhead_s=0.0):
     """Workers at which CPU-bound throughput stops growing: N / S = cores / (S + overhead), so
-    N = cores * S / (S + overhead) (service_s > 0 and overhead_s >= 0 in seconds)."""
-    s = v.positive("service_s", service_s)
+    N = cores * S / (S + overhead) (service_time_s > 0 and overhead_s >= 0 in seconds)."""
+    s = v.positive("service_time_s", service_time_s)
     return cpu_ceiling_rps(cores, s + v.non_negative("overhead_s", overhead_s)) * s
 
 
-def worker_utilization(rate_rps, n_workers, service_s):
+def worker_utilization(rate_rps, n_workers, service_time_s):
     """Utilisation of each of n_workers workers sharing rate_rps evenly: rate * S / N (may exceed 1: overloaded).
     n_workers: an int >= 1 or an array of them."""
     rate = v.non_negative("rate_rps", rate_rps)
     n = _worker_counts("n_workers", n_workers)
-    u = rate * v.positive("service_s", service_s) / np.asarray(n, dtype=float)
+    u = rate * v.positive("service_time_s", service_time_s) / np.asarray(n, dtype=float)
     return float(u) if np.ndim(u) == 0 else u
 
 
@@ -74,15 +74,15 @@ class FailoverCost:
     sessions_lost_fraction: float  # with sticky local sessions: the users of the dead worker, 1 / N
 
 
-def failover_cost(rate_rps, n_workers, service_s, response_s):
+def failover_cost(rate_rps, n_workers, service_time_s, response_s):
     """The cost of losing one of n_workers (>= 2) workers that share rate_rps (> 0) evenly.
 
-    service_s: work per request (s, > 0); response_s: time a request spends in a worker (s, > 0). In flight on the
+    service_time_s: work per request (s, > 0); response_s: time a request spends in a worker (s, > 0). In flight on the
     dead worker: L = (rate / N) * response_s (Little's law); survivors go from rate * S / N to rate * S / (N - 1).
     """
     rate = v.positive("rate_rps", rate_rps)
     n = v.integer("n_workers", n_workers, low=2)
-    s = v.positive("service_s", service_s)
+    s = v.positive("service_time_s", service_time_s)
     r = v.positive("response_s", response_s)
     after = worker_utilization(rate, n - 1, s)
     return FailoverCost(in_flight_lost=queueing.littles_law(arrival_rate=rate / n, time_in_system=r),

@@ -66,8 +66,8 @@ class Assumptions:
     a bigger machine costs cost_usd / 1000 times that and is performance_mid times as fast
     (scalelab/data/server_costs.csv);
     workers: slots per app server (lesson 08's server has 2); reference_p95_ms: the P95 at which lesson 08 measured
-    one server's capacity; db_service_ms, db_workers: one query on a baseline database machine and its cores;
-    cache_service_ms, cache_workers: one lookup in a cache node; cache_hit_ratio: share of reads the cache answers;
+    one server's capacity; db_service_time_ms, db_workers: one query on a baseline database machine and its cores;
+    cache_service_time_ms, cache_workers: one lookup in a cache node; cache_hit_ratio: share of reads the cache answers;
     static_share: requests for static files; read_share: reads among dynamic requests; cdn_hit_ratio: static
     requests the CDN answers at its edge; cdn_usd_per_million: what it charges; edge_ms: a CDN hit at the edge;
     hop_ms: one network hop inside the data centre; machine_mtbf_h: mean hours between failures of a machine;
@@ -85,9 +85,9 @@ class Assumptions:
     server_usd_month: float = capacity.hourly_to_monthly(0.20)
     workers: int = 2
     reference_p95_ms: float = 50.0
-    db_service_ms: float = 2.0
+    db_service_time_ms: float = 2.0
     db_workers: int = 4
-    cache_service_ms: float = 0.1
+    cache_service_time_ms: float = 0.1
     cache_workers: int = 1
     cache_hit_ratio: float = 0.8
     static_share: float = 0.3
@@ -401,14 +401,14 @@ def simulate_phase(plan, phase, capacity_rps=None, trace=None, samples=20_000, a
 
     # cache nodes, sized for the nominal peak's reads
     if hit:
-        cache_rate = 1000 / a.cache_service_ms
+        cache_rate = 1000 / a.cache_service_time_ms
         nodes = _machines_for(nominal * reads, cache_rate * a.cache_workers, a)
         tiers.append(_queue_tier("cache", peak * reads, nodes, cache_rate, a.cache_workers, price, a_machine,
                                  spof=False))   # a failed cache sends its reads to the database: not in series
 
     # databases: one per domain after a split, each sharded or not, primaries take writes (and reads without replicas)
     db_perf, db_price = _size(size_steps)
-    db_rate = db_perf * 1000 / a.db_service_ms
+    db_rate = db_perf * 1000 / a.db_service_time_ms
     db_cap = db_rate * a.db_workers
     share = max(a.domains) if split else 1.0
     groups = len(a.domains) if split else 1
@@ -558,7 +558,7 @@ def reference_plan(capacity_rps=None, max_new=4, samples=5000, assumptions=DEFAU
                 except ValueError:
                     continue
                 r = simulate_phase(candidate, phase, capacity_rps, trace, samples, assumptions,
-                                   np.random.default_rng(seed))
+                                   _random.rng(seed))
                 working = (not r.meets["p95"]) + (not r.meets["availability"])
                 key = (working, round(max(0.0, r.cost_usd - r.budget_usd), 2), round(r.cost_usd, 2), k)
                 best = min(best, (key, list(extra))) if best else (key, list(extra))
@@ -624,7 +624,7 @@ def feedback(plan, capacity_rps=None, measured=True, samples=5000, assumptions=D
     traces = {p: busy_day(p, assumptions) for p in PHASES}   # a plan must hold on a busy day
 
     def run(candidate, phase):
-        return simulate_phase(candidate, phase, cap, traces[phase], samples, assumptions, np.random.default_rng(seed))
+        return simulate_phase(candidate, phase, cap, traces[phase], samples, assumptions, _random.rng(seed))
 
     rows = []
 
@@ -750,13 +750,13 @@ def step_by_step(plan, phase, steps, capacity_rps=None, trace=None, samples=20_0
 
     plan = validate_plan(plan)
     seed = int(_random.rng(rng).integers(2**32))
-    load = traffic_trace(_targets(assumptions)[phase]["peak_rps"], rng=np.random.default_rng(seed)) \
+    load = traffic_trace(_targets(assumptions)[phase]["peak_rps"], rng=_random.rng(seed)) \
         if trace is None else trace
     rows, current = [], plan
     for step in [None, *steps]:
         if step is not None:
             current = _with(current, phase, step)
-        r = simulate_phase(current, phase, capacity_rps, load, samples, assumptions, np.random.default_rng(seed))
+        r = simulate_phase(current, phase, capacity_rps, load, samples, assumptions, _random.rng(seed))
         rows.append({"added": step or "(nothing yet)", "bottleneck": r.bottleneck,
                      "bottleneck_utilization": r.tier(r.bottleneck).utilization, "p95_ms": r.p95_ms,
                      "availability": r.availability, "cost_usd": r.cost_usd, "passed": r.passed})

@@ -215,10 +215,11 @@ def knee_explorer(sweep, service_time_ms=10.0, workers=2, p95_target_ms=50.0):
                          fixed={"rates": rates, "p95_ms": p95, "error_rates": errors, "rate_top": top})
 
 
-def plot_sweep(sweep, service_time, workers, p95_target_ms, capacity_rps=None):
+def plot_sweep(sweep, service_time_s, workers, p95_target_ms, capacity_rps=None):
     """Measured P95 (and P50) against offered rate from a rate_sweep DataFrame, with the M/M/c model on the same
-    axes; returns a matplotlib Figure. service_time in s, workers >= 1, p95_target_ms in ms, capacity_rps in req/s."""
-    s = v.positive("service_time", service_time)
+    axes; returns a matplotlib Figure. service_time_s > 0 (s), workers >= 1, p95_target_ms in ms, capacity_rps in
+    req/s."""
+    s = v.positive("service_time_s", service_time_s)
     c = v.integer("workers", workers, low=1)
     target = v.positive("p95_target_ms", p95_target_ms)
     if not {"offered_rps", "p50_ms", "p95_ms"} <= set(getattr(sweep, "columns", [])):
@@ -243,12 +244,12 @@ def plot_sweep(sweep, service_time, workers, p95_target_ms, capacity_rps=None):
     return fig
 
 
-def sweep_summary(sweep, service_time, workers, p95_target_ms, capacity_rps):
+def sweep_summary(sweep, service_time_s, workers, p95_target_ms, capacity_rps):
     """Sentences comparing a measured rate sweep with the M/M/c model, from the sweep's own numbers: the P95 gap at
     the lowest rate, measured against model capacity, and whether P95 fell from one step to the next by more than
-    NOISE_SHARE (which says the run was noisy; a smaller dip reads as level). service_time in s, workers >= 1,
+    NOISE_SHARE (which says the run was noisy; a smaller dip reads as level). service_time_s > 0 (s), workers >= 1,
     p95_target_ms in ms, capacity_rps: the measured capacity (req/s)."""
-    s = v.positive("service_time", service_time)
+    s = v.positive("service_time_s", service_time_s)
     c = v.integer("workers", workers, low=1)
     target = v.positive("p95_target_ms", p95_target_ms)
     measured = v.non_negative("capacity_rps", capacity_rps)

@@ -12,6 +12,7 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
+from .. import _random
 from .. import _validate as v
 from ..sim import growth
 from . import base
@@ -32,7 +33,7 @@ def _bar(y, width, height=0.7):
 @functools.lru_cache(maxsize=256)
 def _phase(plan_json, phase, capacity_rps, rng):
     plan = json.loads(plan_json)
-    return growth.simulate_phase(plan, phase, capacity_rps, samples=SAMPLES, rng=np.random.default_rng(rng))
+    return growth.simulate_phase(plan, phase, capacity_rps, samples=SAMPLES, rng=_random.rng(rng))
 
 
 # ------------------------------------------------------------------------------------------- tiers per phase

@@ -107,20 +107,21 @@ def _points(name_k, measured_k, name_v, measured_v):
     return ks, values
 
 
-def boundary_compute(services=4, work_ms=1.0, hop_ms=1.0, hops_per_call=1, max_services=10, measured_k=(),
+def boundary_compute(services=4, service_time_ms=1.0, hop_ms=1.0, hops_per_call=1, max_services=10, measured_k=(),
                      measured_ms=()):
     """Latency of a request that visits ``services`` business functions, in one process and split into services.
 
-    services: 1..max_services; work_ms: work each function does (ms, >= 0); hop_ms: one process-to-process call
+    services: 1..max_services; service_time_ms: work each function does (ms, >= 0); hop_ms: one process-to-process call
     (ms, >= 0); hops_per_call: calls each boundary crossing makes (1 direct, 3 through two sidecar proxies), 1..10;
     max_services: 1..100; measured_k, measured_ms: the learner's points (services, median latency in ms).
-    Model: monolith k * work_ms (a function call costs microseconds); split k * (work_ms + hops_per_call * hop_ms).
+    Model: monolith k * service_time_ms (a function call costs microseconds); split
+    k * (service_time_ms + hops_per_call * hop_ms).
     Returns k (array), monolith_ms and split_ms (arrays), at the chosen k: monolith_at_k, split_at_k, and
     boundary_share (the share of the split request's time spent crossing boundaries, 0-1).
     """
     top = v.integer("max_services", max_services, low=1, high=100)
     n = v.integer("services", services, low=1, high=top)
-    work = v.non_negative("work_ms", work_ms)
+    work = v.non_negative("service_time_ms", service_time_ms)
     hop = v.non_negative("hop_ms", hop_ms)
     hops = v.integer("hops_per_call", hops_per_call, low=1, high=10)
     ks, values = _points("measured_k", measured_k, "measured_ms", measured_ms)
@@ -171,12 +172,12 @@ def boundary_draw(artists, result, params=None):
             f"{100 * result['boundary_share']:.0f} % of the split request is spent crossing boundaries.")
 
 
-def boundary_explorer(services=4, work_ms=1.0, hop_ms=1.0, hops_per_call=1, max_services=10, measured_k=(),
+def boundary_explorer(services=4, service_time_ms=1.0, hop_ms=1.0, hops_per_call=1, max_services=10, measured_k=(),
                       measured_ms=()):
     """Explorer: functions visited, work per function, cost of one hop, calls per crossing (3 with sidecars)."""
     controls = {
         "services": base.slider(services, 1, max_services, 1, "functions visited k", integer=True),
-        "work_ms": base.slider(float(work_ms), 0.0, 20.0, 0.1, "work per function (ms)"),
+        "service_time_ms": base.slider(float(service_time_ms), 0.0, 20.0, 0.1, "work per function (ms)"),
         "hop_ms": base.slider(float(hop_ms), 0.05, 5.0, 0.05, "one hop (ms)"),
         "hops_per_call": base.slider(hops_per_call, 1, 5, 1, "hops per crossing", integer=True),
     }
@@ -302,15 +303,15 @@ def plot_chain_success(success, availability):
     return fig
 
 
-def plot_fanout(fan, p_slow, slow_ms, work_ms=0.0):
+def plot_fanout(fan, p_slow, slow_ms, service_time_ms=0.0):
     """Two panels for a fan-out measurement (chain.latency_table rows with k, share_slow, p50, p99): the share of
     requests meeting a slow call against 1 - (1 - p_slow)^k, and the P50 / P99 against the bimodal model's P99.
-    fast = the measured P50 of one call; a slow call takes slow_ms *instead of* its work_ms (ms, 0 <= work_ms <=
-    slow_ms), so a slow request takes fast - work_ms + slow_ms; returns a Figure."""
+    fast = the measured P50 of one call; a slow call takes slow_ms *instead of* its service_time_ms (ms,
+    0 <= service_time_ms <= slow_ms), so a slow request takes fast - service_time_ms + slow_ms; returns a Figure."""
     _frame("fan", fan, ("k", "share_slow", "p50", "p99"))
     p = v.probability("p_slow", p_slow)
     slow = v.positive("slow_ms", slow_ms)
-    work = v.number("work_ms", work_ms, 0, slow)
+    work = v.number("service_time_ms", service_time_ms, 0, slow)
     fast_ms = float(fan["p50"].iloc[0])
     k_range = np.arange(1, int(fan["k"].max()) + 1)
     fig, _ = base.figure(9.0, 3.2)

@@ -40,29 +40,30 @@ def _measured(measured_n, measured_x):
 
 # ------------------------------------------------------------------------------------ sleep- vs CPU-bound capacity
 def _sweeps(measured):
-    """Measured sweeps (frames of ``bench.cluster.scaling_sweep``) as (kind, service_ms, n array, throughput array)."""
+    """Measured sweeps (frames of ``bench.cluster.scaling_sweep``) as (kind, service_time_ms, n array, throughput
+    array)."""
     points = []
     for i, frame in enumerate(measured or ()):
-        missing = {"kind", "service_ms", "n_workers", "throughput_rps"} - set(getattr(frame, "columns", ()))
+        missing = {"kind", "service_time_ms", "n_workers", "throughput_rps"} - set(getattr(frame, "columns", ()))
         if missing or len(frame) == 0:
             raise ValueError(f"measured[{i}] must be a non-empty scaling_sweep frame; "
                              f"missing columns {sorted(missing)}")
-        points.append((str(frame["kind"].iloc[0]), float(frame["service_ms"].iloc[0]),
+        points.append((str(frame["kind"].iloc[0]), float(frame["service_time_ms"].iloc[0]),
                        *_measured(frame["n_workers"], frame["throughput_rps"])))
     return points
 
 
-def capacity_compute(service_ms=20.0, cores=2, overhead_ms=1.0, n_max=8, measured=None):
+def capacity_compute(service_time_ms=20.0, cores=2, overhead_ms=1.0, n_max=8, measured=None):
     """Best-case throughput (req/s) of N single-request workers for N = 1..n_max, for two kinds of work.
 
-    service_ms: work per request (ms, > 0); cores: CPU cores shared by everything (>= 1); overhead_ms: CPU per
+    service_time_ms: work per request (ms, > 0); cores: CPU cores shared by everything (>= 1); overhead_ms: CPU per
     request spent outside the work (client, balancer, HTTP parsing; ms, >= 0); measured: optional scaling_sweep
     frames, drawn as points. Sleep-based work waits without CPU: X = min(N / S, cores / overhead); CPU-bound work
     needs S + overhead of CPU: X = min(N / S, cores / (S + overhead)) (``models.scaleout.scale_out_rps``).
     Returns n, sleep_rps, cpu_rps, ideal_rps, knee_n (N where CPU-bound work stops gaining), sleep_cap_rps,
-    cpu_cap_rps and measured (kind, service_ms, n, throughput_rps per sweep).
+    cpu_cap_rps and measured (kind, service_time_ms, n, throughput_rps per sweep).
     """
-    s = v.positive("service_ms", service_ms) / 1000
+    s = v.positive("service_time_ms", service_time_ms) / 1000
     c = v.integer("cores", cores, low=1, high=256)
     o = v.non_negative("overhead_ms", overhead_ms) / 1000
     n_max = v.integer("n_max", n_max, low=1, high=1024)
@@ -71,7 +72,7 @@ def capacity_compute(service_ms=20.0, cores=2, overhead_ms=1.0, n_max=8, measure
             "cpu_rps": scaleout.scale_out_rps(n, s, c, o, cpu_bound=True), "ideal_rps": n / s,
             "knee_n": scaleout.cpu_knee_workers(s, c, o), "sleep_cap_rps": scaleout.cpu_ceiling_rps(c, o),
             "cpu_cap_rps": scaleout.cpu_ceiling_rps(c, s + o), "measured": _sweeps(measured),
-            "service_ms": 1000 * s, "cores": c, "overhead_ms": 1000 * o}
+            "service_time_ms": 1000 * s, "cores": c, "overhead_ms": 1000 * o}
 
 
 def capacity_setup(fig, params):
@@ -83,8 +84,8 @@ def capacity_setup(fig, params):
                "cpu": ax.plot([], [], "-", color=KIND_COLOURS["cpu"], label="model: CPU-bound work", **moving)[0],
                "knee": ax.axvline(1, color="grey", ls=":", label="CPU-bound knee", **moving)}
     top = 0.0
-    for kind, service_ms, n, x in _sweeps(params.get("measured")):
-        ax.plot(n, x, "o", color=KIND_COLOURS.get(kind, "black"), label=f"measured: {kind} ({service_ms:g} ms)")
+    for kind, service_time_ms, n, x in _sweeps(params.get("measured")):
+        ax.plot(n, x, "o", color=KIND_COLOURS.get(kind, "black"), label=f"measured: {kind} ({service_time_ms:g} ms)")
         top = max(top, float(x.max()))
     artists["measured_top"] = top
     ax.set_xlabel("workers N")
@@ -106,14 +107,14 @@ def capacity_draw(artists, result, params=None):
     sleep_cap = result["sleep_cap_rps"]
     sleep = (f"up to {sleep_cap:,.0f} req/s (cores / overhead)" if math.isfinite(sleep_cap)
              else "no ceiling (no CPU per request)")
-    return (f"S = {result['service_ms']:g} ms, {result['cores']} cores, {result['overhead_ms']:g} ms of CPU per "
+    return (f"S = {result['service_time_ms']:g} ms, {result['cores']} cores, {result['overhead_ms']:g} ms of CPU per "
             f"request around the work. Sleep-based work: {sleep}. CPU-bound work: up to "
             f"{result['cpu_cap_rps']:,.1f} req/s (cores / (S + overhead)), reached at N ≈ {result['knee_n']:.1f}.")
 
 
 def capacity_explorer(measured=None, cores=2):
     """Sliders over capacity_compute; ``measured``: optional frames from scaling_sweep (sleep and/or cpu)."""
-    controls = {"service_ms": base.slider(20.0, 1.0, 100.0, 1.0, "work per request S (ms)"),
+    controls = {"service_time_ms": base.slider(20.0, 1.0, 100.0, 1.0, "work per request S (ms)"),
                 "cores": base.slider(cores, 1, 16, 1, "CPU cores", integer=True),
                 "overhead_ms": base.slider(1.0, 0.0, 10.0, 0.1, "CPU overhead per request (ms)"),
                 "n_max": base.slider(8, 2, 32, 1, "largest N", integer=True)}
@@ -226,18 +227,18 @@ FAILOVER_N_MAX = 8      # worker counts drawn: 2..8
 COMFORTABLE = 0.75      # the utilisation drawn as "comfortable"
 
 
-def failover_compute(rate=80.0, n_workers=3, service_ms=20.0, response_ms=30.0):
+def failover_compute(rate=80.0, n_workers=3, service_time_ms=20.0, response_ms=30.0):
     """What losing one of N workers costs, from Little's law and utilisation (``models.scaleout.failover_cost``).
 
-    rate: offered load (req/s, > 0); n_workers: 2..1024; service_ms: work per request (ms, > 0); response_ms: time a
-    request spends in a worker (ms, > 0). Returns in_flight_lost (requests in the dead worker = rate / N * response
-    time), util_before and util_after (per worker, rate * S / N and / (N - 1)), overloaded_after (util_after >= 1),
-    sessions_lost_fraction (with sticky local sessions: 1 / N of the users), and for N = 2..max(8, n_workers) the
-    arrays n, util_before_n and util_after_n.
+    rate: offered load (req/s, > 0); n_workers: 2..1024; service_time_ms: work per request (ms, > 0); response_ms:
+    time a request spends in a worker (ms, > 0). Returns in_flight_lost (requests in the dead worker = rate / N *
+    response time), util_before and util_after (per worker, rate * S / N and / (N - 1)), overloaded_after
+    (util_after >= 1), sessions_lost_fraction (with sticky local sessions: 1 / N of the users), and for
+    N = 2..max(8, n_workers) the arrays n, util_before_n and util_after_n.
     """
     rate = v.positive("rate", rate)
     n = v.integer("n_workers", n_workers, low=2, high=1024)
-    s = v.positive("service_ms", service_ms) / 1000
+    s = v.positive("service_time_ms", service_time_ms) / 1000
     r = v.positive("response_ms", response_ms) / 1000
     cost = scaleout.failover_cost(rate, n, s, r)
     ns = np.arange(2, max(n, FAILOVER_N_MAX) + 1)
@@ -246,7 +247,7 @@ def failover_compute(rate=80.0, n_workers=3, service_ms=20.0, response_ms=30.0):
             "sessions_lost_fraction": cost.sessions_lost_fraction, "n": ns,
             "util_before_n": scaleout.worker_utilization(rate, ns, s),
             "util_after_n": scaleout.worker_utilization(rate, ns - 1, s),
-            "rate": rate, "n_workers": n, "service_ms": 1000 * s, "response_ms": 1000 * r}
+            "rate": rate, "n_workers": n, "service_time_ms": 1000 * s, "response_ms": 1000 * r}
 
 
 def failover_setup(fig, params):
@@ -277,9 +278,9 @@ def failover_draw(artists, result, params=None):
     ax.set_xlim(1.5, ns[-1] + 0.5)
     ax.set_ylim(0, max(150.0, _axes.nice_ceiling(110 * float(result["util_after_n"].max()), Y_STEPS)))
     state = ("overloaded: their queues grow without end" if result["overloaded_after"] else "the survivors keep up")
-    return (f"N = {result['n_workers']} at {result['rate']:g} req/s, {result['service_ms']:g} ms of work each: every "
-            f"worker {result['util_before']:.0%} busy before, {result['util_after']:.0%} after one dies ({state}). "
-            f"About {result['in_flight_lost']:.1f} requests die in flight (Little's law: {result['rate']:g}/"
+    return (f"N = {result['n_workers']} at {result['rate']:g} req/s, {result['service_time_ms']:g} ms of work each: "
+            f"every worker {result['util_before']:.0%} busy before, {result['util_after']:.0%} after one dies "
+            f"({state}). About {result['in_flight_lost']:.1f} requests die in flight (Little's law: {result['rate']:g}/"
             f"{result['n_workers']} req/s × {result['response_ms']:g} ms); sticky local sessions lose "
             f"{result['sessions_lost_fraction']:.0%} of the users.")
 
@@ -288,7 +289,7 @@ def failover_explorer():
     """Sliders over failover_compute: how busy the survivors get, how many requests die with the worker."""
     controls = {"rate": base.slider(80.0, 10.0, 400.0, 5.0, "offered load (req/s)"),
                 "n_workers": base.slider(3, 2, FAILOVER_N_MAX, 1, "workers N", integer=True),
-                "service_ms": base.slider(20.0, 1.0, 100.0, 1.0, "work per request (ms)"),
+                "service_time_ms": base.slider(20.0, 1.0, 100.0, 1.0, "work per request (ms)"),
                 "response_ms": base.slider(30.0, 1.0, 500.0, 1.0, "time in a worker (ms)")}
     return base.Explorer(failover_compute, failover_draw, controls, setup=failover_setup,
                          css_class="lesson04-failover")

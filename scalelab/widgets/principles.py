@@ -79,7 +79,7 @@ DEGRADE_RPS_LIMIT = 450
 
 @functools.lru_cache(maxsize=256)
 def degrade_compute(rate_rps=150.0, outage_s=1.0, threshold=5, reset_s=0.3, limit_rps=0.0, handlers=4,
-                    service_ms=16.0, timeout_ms=250.0, slo_ms=100.0, rng=0):
+                    service_time_ms=16.0, timeout_ms=250.0, slo_ms=100.0, rng=0):
     """One seeded trace (Poisson ``rate_rps`` for DEGRADE_DURATION_S s, the dependency down for ``outage_s`` from
     t = 1 s) replayed twice: unprotected, and with a breaker (``threshold`` failures, ``reset_s``) plus, if
     ``limit_rps`` > 0, a token bucket of that rate (burst = handlers). Returns per-bin goodput (full answers within
@@ -91,8 +91,8 @@ def degrade_compute(rate_rps=150.0, outage_s=1.0, threshold=5, reset_s=0.3, limi
     limit = v.non_negative("limit_rps", limit_rps)
     k = v.integer("handlers", handlers, low=1)
     slo = v.positive("slo_ms", slo_ms) / 1000
-    trace = dg.arrivals(rate, DEGRADE_DURATION_S, rng=np.random.default_rng(rng))
-    common = dict(workers=k, service_time_s=v.positive("service_ms", service_ms) / 1000,
+    trace = dg.arrivals(rate, DEGRADE_DURATION_S, rng=rng)
+    common = dict(workers=k, service_time_s=v.positive("service_time_ms", service_time_ms) / 1000,
                   timeout_s=v.positive("timeout_ms", timeout_ms) / 1000, outages=[(1.0, 1.0 + outage)])
     runs = {"unprotected": dg.replay(trace, **common),
             "protected": dg.replay(trace, breaker=rs.CircuitBreaker(threshold, reset),
@@ -136,16 +136,16 @@ def degrade_draw(artists, result, params=None):
 
 
 def degrade_explorer(rate_rps=150.0, outage_s=1.0, threshold=5, reset_s=0.3, limit_rps=0.0, handlers=4,
-                     service_ms=16.0, timeout_ms=250.0, slo_ms=100.0):
+                     service_time_ms=16.0, timeout_ms=250.0, slo_ms=100.0):
     """Sliders for the load, the outage, the breaker and the limiter over a replayed front end (``handlers``
-    threads, ``service_ms`` per call, ``timeout_ms`` on a dead dependency)."""
+    threads, ``service_time_ms`` per call, ``timeout_ms`` on a dead dependency)."""
     controls = {"rate_rps": base.slider(rate_rps, 20, 400, 10, "arrival rate (req/s)"),
                 "outage_s": base.slider(outage_s, 0, 2, 0.1, "outage length (s)"),
                 "threshold": base.slider(threshold, 1, 20, 1, "breaker: failures to open", integer=True),
                 "reset_s": base.slider(reset_s, 0.05, 2, 0.05, "breaker: open for (s)"),
                 "limit_rps": base.slider(limit_rps, 0, 400, 10, "token bucket (req/s, 0 = off)")}
     return base.Explorer(degrade_compute, degrade_draw, controls, setup=degrade_setup, css_class="lesson11-degrade",
-                         fixed={"handlers": handlers, "service_ms": service_ms, "timeout_ms": timeout_ms,
+                         fixed={"handlers": handlers, "service_time_ms": service_time_ms, "timeout_ms": timeout_ms,
                                 "slo_ms": slo_ms})
 
 
@@ -155,7 +155,7 @@ def cache_compute(write_share=0.1, ttl_s=1.0, flush_s=0.5, zipf_s=1.0, operation
     """The four strategies on one seeded workload (200 ops/s over 100 keys): ``cs.compare``'s table."""
     ops = cs.workload(v.integer("operations", operations, low=10), rate_rps=200.0, keys=100,
                       write_share=v.probability("write_share", write_share), zipf_s=v.non_negative("zipf_s", zipf_s),
-                      rng=np.random.default_rng(rng))
+                      rng=rng)
     return cs.compare(ops, ttl_s=v.positive("ttl_s", ttl_s), flush_s=v.positive("flush_s", flush_s))
 
 

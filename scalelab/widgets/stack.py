@@ -36,8 +36,8 @@ def balancer_compute(load=0.7, slow_speed=0.4, size_cv=1.0, key_skew=1.0, server
 @functools.lru_cache(maxsize=256)
 def _balancer_table(rho, slow, cv, skew, n):
     speeds = [1.0] * (n - 1) + [slow]
-    jobs = balancers.make_jobs(LB_JOBS, rho, speeds, size_cv=cv, keys=500, key_skew=skew, rng=np.random.default_rng(1))
-    table = balancers.compare(jobs, speeds, rng=np.random.default_rng(2))
+    jobs = balancers.make_jobs(LB_JOBS, rho, speeds, size_cv=cv, keys=500, key_skew=skew, rng=1)
+    table = balancers.compare(jobs, speeds, rng=2)
     return {"algorithms": list(table["algorithm"]), "p99_ms": table["p99_ms"].to_numpy(),
             "p50_ms": table["p50_ms"].to_numpy(), "imbalance": table["imbalance"].to_numpy(),
             "slowest_share": table["slowest_share"].to_numpy(), "fair_share": slow / sum(speeds)}

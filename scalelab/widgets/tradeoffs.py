@@ -10,6 +10,7 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
+from .. import _random
 from .. import _validate as v
 from ..models import batching as bm
 from ..models import consistency, quorum, tradeoffs
@@ -42,10 +43,10 @@ def quorum_compute(n=5, r=3, w=3, minority=2, operations=80, rng=0):
               "shared": quorum.min_overlap(n, r, w), "read_failures": quorum.read_failures_tolerated(n, r),
               "write_failures": quorum.write_failures_tolerated(n, w),
               "model_stale": quorum.stale_read_probability(n, r, w),
-              "sim_stale": sim.stale_read_share(n, r, w, rounds=2000, rng=np.random.default_rng(rng + 1))}
+              "sim_stale": sim.stale_read_share(n, r, w, rounds=2000, rng=_random.rng(rng + 1))}
     for mode in MODES:
         run = sim.simulate_store(n=n, r=r, w=w, mode=mode, minority=m, operations=operations, keys=3, lag=4,
-                                 rng=np.random.default_rng(rng))
+                                 rng=_random.rng(rng))
         during = [op for op in run.history if op["phase"] == "partition"]
         accepted = []
         for side in (0, 1):

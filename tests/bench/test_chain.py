@@ -16,10 +16,10 @@ def test_pool_serves_chains_and_fan_out_then_stops():
         procs, ports = list(pool.processes), list(pool.ports)
         assert len(set(ports)) == 3
         costs = chain.call_costs(pool, calls=20, local_calls=1000)
-        frame = chain.chain_latency(pool, ks=(1, 3), calls=5, work_ms=2.0)
-        spread = chain.fan_out(pool, ks=(1, 3), requests=10, work_ms=1.0, distribution="bimodal", p_slow=1.0,
+        frame = chain.chain_latency(pool, ks=(1, 3), calls=5, service_time_ms=2.0)
+        spread = chain.fan_out(pool, ks=(1, 3), requests=10, service_time_ms=1.0, distribution="bimodal", p_slow=1.0,
                                slow_ms=3.0)
-        exp = chain.fan_out(pool, ks=(2,), requests=5, distribution="exponential", work_ms=0.5)
+        exp = chain.fan_out(pool, ks=(2,), requests=5, distribution="exponential", service_time_ms=0.5)
         broken = chain.chain_latency(pool, ks=(1, 2), calls=3, p_fail=1.0)
     assert _all_stopped(procs, ports)
     assert list(costs["kind"]) == ["in-process function call", "loopback HTTP call"]
@@ -27,9 +27,9 @@ def test_pool_serves_chains_and_fan_out_then_stops():
     # a network call is slower than a function call: a relation between two measurements, not an absolute time
     assert costs["p50_us"].iloc[1] > costs["p50_us"].iloc[0]
     assert len(frame) == 10 and frame["ok"].all() and (frame["hops"] == frame["k"]).all()
-    assert not broken["ok"].any() and broken["work_ms"].isna().all()
-    assert (frame["work_ms"] == 2.0 * frame["k"]).all()
-    assert (frame["latency_ms"] >= frame["work_ms"]).all()  # each service slept its work before answering
+    assert not broken["ok"].any() and broken["service_time_ms"].isna().all()
+    assert (frame["service_time_ms"] == 2.0 * frame["k"]).all()
+    assert (frame["latency_ms"] >= frame["service_time_ms"]).all()  # each service slept its work before answering
     table = chain.latency_table(frame)
     assert list(table["k"]) == [1, 3] and (table["p99"] >= table["p50"]).all()
     assert (spread["slow_calls"] == spread["k"]).all()  # p_slow = 1: every call is slow

@@ -35,7 +35,7 @@ def test_benchmarks_reject_bad_arguments():
 
 def test_cluster_rejects_bad_arguments():
     for kwargs in ({"n_workers": 0}, {"algorithm": "random"}, {"kind": "gpu"}, {"store": "redis"},
-                   {"service_ms": -1}):
+                   {"service_time_ms": -1}):
         with pytest.raises(ValueError):
             cl.Cluster(**kwargs)
 
@@ -44,7 +44,7 @@ def test_cluster_rejects_bad_arguments():
 
 
 def test_cluster_routes_round_robin_survives_a_dead_worker_and_cleans_up():
-    with cl.Cluster(3, "round_robin", service_ms=1.0) as cluster:
+    with cl.Cluster(3, "round_robin", service_time_ms=1.0) as cluster:
         ports = [cluster.port, *cluster.worker_ports]
         procs = cluster.all_processes()
         workers = [cluster.get("/work")[1]["worker"] for _ in range(6)]
@@ -67,7 +67,7 @@ def test_cluster_routes_round_robin_survives_a_dead_worker_and_cleans_up():
 def test_least_connections_sends_work_to_the_idle_worker():
     import threading
 
-    with cl.Cluster(2, "least_connections", service_ms=1.0) as cluster:
+    with cl.Cluster(2, "least_connections", service_time_ms=1.0) as cluster:
         slow = threading.Thread(target=cluster.get, args=("/work?ms=3000",))
         slow.start()
         try:
@@ -91,7 +91,7 @@ def test_least_connections_sends_work_to_the_idle_worker():
 
 def test_cluster_cleans_up_after_an_exception_and_ctrl_c():
     for error in (RuntimeError, KeyboardInterrupt):
-        with pytest.raises(error), cl.Cluster(2, service_ms=1.0) as cluster:
+        with pytest.raises(error), cl.Cluster(2, service_time_ms=1.0) as cluster:
             ports = [cluster.port, *cluster.worker_ports]
             procs = cluster.all_processes()
             raise error("stop here")
@@ -121,8 +121,8 @@ def test_non_sticky_local_sessions_split_a_users_cart():
 
 
 def test_scaling_and_failover_relations_on_one_cluster():
-    with cl.Cluster(3, "least_connections", service_ms=20.0) as cluster:
-        sweep = cl.scaling_sweep(ns=(1, 2), kind="sleep", service_ms=20.0, seconds=0.3, repeats=2, cluster=cluster)
+    with cl.Cluster(3, "least_connections", service_time_ms=20.0) as cluster:
+        sweep = cl.scaling_sweep(ns=(1, 2), kind="sleep", service_time_ms=20.0, seconds=0.3, repeats=2, cluster=cluster)
         assert sweep["n_workers"].tolist() == [1, 2]
         assert (sweep["error_rate"] == 0).all()
         assert sweep["throughput_rps"].iloc[1] > 1.3 * sweep["throughput_rps"].iloc[0], \
@@ -142,7 +142,7 @@ def test_scaling_and_failover_relations_on_one_cluster():
 
 
 def test_restarted_worker_rejoins_with_empty_local_state():
-    with cl.Cluster(2, "round_robin", service_ms=1.0, retry_after_s=30.0) as cluster:
+    with cl.Cluster(2, "round_robin", service_time_ms=1.0, retry_after_s=30.0) as cluster:
         old_port = cluster.worker_ports[0]
         assert [cluster.get("/cart?user=x&store=local")[1]["items"] for _ in range(4)] == [1, 1, 2, 2]
         cluster.kill_worker(0)
@@ -160,7 +160,8 @@ def test_restarted_worker_rejoins_with_empty_local_state():
 
 # -------------------------------------------------------------------------------------------------- benchmarks
 def test_round_robin_overloads_the_slow_worker_measured():
-    table = cluster.algorithm_run(rate=100, seconds=0.6, n_workers=3, service_ms=10, slowdown=5).set_index("algorithm")
+    table = cluster.algorithm_run(rate=100, seconds=0.6, n_workers=3, service_time_ms=10,
+                                  slowdown=5).set_index("algorithm")
     assert table.loc["round_robin", "slow_share"] == pytest.approx(1 / 3, abs=0.02)
     assert table.loc["least_connections", "slow_share"] < 0.25
     assert table["ok"].eq(table["requests"]).all()

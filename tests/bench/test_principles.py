@@ -17,7 +17,7 @@ ERRORS = [RuntimeError, KeyboardInterrupt]
 
 # ---------------------------------------------------------------------------------------------- benchmarks
 def test_restart_keeps_carts_in_sqlite_and_tokens_only_and_refuses_forged_tokens(started, scratch):
-    with cluster.Cluster(2, service_ms=0.0) as shop:
+    with cluster.Cluster(2, service_time_ms=0.0) as shop:
         run = principles.restart_run(shop, users=2, steps=3, restart_after_step=1)
         status, body = shop.get("/cart_token?user=a")
         forged = tokens.sign({"user": "a", "items": 99}, "guess")
@@ -62,7 +62,7 @@ def test_io_concurrency_cleans_up(monkeypatch, started, error):
 
 
 def test_burst_run_builds_and_drains_a_queue(started):
-    run = principles.burst_run(phases=((0.3, 150.0),), workers=1, service_ms=10.0, max_s=3.0)
+    run = principles.burst_run(phases=((0.3, 150.0),), workers=1, service_time_ms=10.0, max_s=3.0)
     frame = run.table
     assert frame["depth"].max() > 0 and frame["depth"].iloc[-1] == 0
     assert frame["enqueued"].iloc[-1] == 45
@@ -83,7 +83,7 @@ def test_burst_run_cleans_up(monkeypatch, started, error):
 
     monkeypatch.setattr(principles, "_get", flaky)
     with pytest.raises(error):
-        principles.burst_run(phases=((0.2, 50.0),), workers=2, service_ms=5.0)
+        principles.burst_run(phases=((0.2, 50.0),), workers=2, service_time_ms=5.0)
     nothing_left(started)
 
 

@@ -30,7 +30,7 @@ def test_cluster_cleans_up_when_the_balancer_fails_to_start(monkeypatch):
         return process, port
 
     monkeypatch.setattr(cl.processes, "start", failing_start)
-    cluster = cl.Cluster(2, service_ms=1.0)
+    cluster = cl.Cluster(2, service_time_ms=1.0)
     with pytest.raises(RuntimeError):
         cluster.start()
     assert len(started) == 2

@@ -113,12 +113,12 @@ def test_lesson05_pictures_draw_measurement_beside_model():
     fig = view.plot_fanout(fan, 0.005, 25.0)
     assert len(fig.axes) == 2 and np.allclose(fig.axes[0].lines[1].get_ydata()[0], 0.5)
     plt.close(fig)
-    fig = view.plot_fanout(fan, 0.005, 25.0, work_ms=1.0)   # a slow call takes 25 ms instead of its 1 ms of work
+    fig = view.plot_fanout(fan, 0.005, 25.0, service_time_ms=1.0)  # a slow call takes 25 ms instead of its 1 ms of work
     model_p99 = fig.axes[1].lines[2].get_ydata()
     assert model_p99[0] == 2.0 and model_p99[-1] == pytest.approx(2.0 - 1.0 + 25.0)   # fast at k = 1, slow at k = 4
     plt.close(fig)
-    with pytest.raises(ValueError, match="work_ms"):
-        view.plot_fanout(fan, 0.005, 25.0, work_ms=30.0)
+    with pytest.raises(ValueError, match="service_time_ms"):
+        view.plot_fanout(fan, 0.005, 25.0, service_time_ms=30.0)
     fig = view.plot_scaling_costs(["a", "b"], [3, 1], [10, 100], monolith_copies=3)
     widths = sorted(p.get_width() for p in fig.axes[0].patches)
     assert widths == [30, 30, 100, 300]
@@ -133,15 +133,15 @@ def test_lesson05_pictures_draw_measurement_beside_model():
 
 
 def test_boundary_view_splits_the_time_into_work_and_crossings():
-    out = functional.boundary_compute(services=4, work_ms=1.0, hop_ms=1.0, hops_per_call=1)
+    out = functional.boundary_compute(services=4, service_time_ms=1.0, hop_ms=1.0, hops_per_call=1)
     assert out["monolith_at_k"] == pytest.approx(4.0) and out["split_at_k"] == pytest.approx(8.0)
     assert out["boundary_share"] == pytest.approx(0.5)
-    mesh = functional.boundary_compute(services=1, work_ms=0.0, hop_ms=0.8, hops_per_call=3)
+    mesh = functional.boundary_compute(services=1, service_time_ms=0.0, hop_ms=0.8, hops_per_call=3)
     assert mesh["split_at_k"] == pytest.approx(2.4) and mesh["boundary_share"] == 1.0
-    assert functional.boundary_compute(work_ms=0.0, hop_ms=0.0)["boundary_share"] == 0.0
+    assert functional.boundary_compute(service_time_ms=0.0, hop_ms=0.0)["boundary_share"] == 0.0
 
 
-@pytest.mark.parametrize("bad", [dict(services=0), dict(services=11), dict(work_ms=-1), dict(hop_ms=-0.1),
+@pytest.mark.parametrize("bad", [dict(services=0), dict(services=11), dict(service_time_ms=-1), dict(hop_ms=-0.1),
                                  dict(hops_per_call=0), dict(measured_k=(1, 2), measured_ms=(1.0,))])
 def test_boundary_view_refuses_bad_input(bad):
     with pytest.raises(ValueError):

@@ -23,7 +23,7 @@ def _figure():
 
 # ----------------------------------------------------------------------------------------------------- computes
 def test_capacity_sleep_scales_past_cores_cpu_does_not():
-    result = hz.capacity_compute(service_ms=20.0, cores=2, overhead_ms=1.0, n_max=8)
+    result = hz.capacity_compute(service_time_ms=20.0, cores=2, overhead_ms=1.0, n_max=8)
     assert result["n"].tolist() == [1, 2, 3, 4, 5, 6, 7, 8]
     # sleep: N / 0.020 s = 50 N req/s, capped at 2 cores / 0.001 s = 2000 req/s
     assert result["sleep_rps"].tolist() == pytest.approx([50, 100, 150, 200, 250, 300, 350, 400])
@@ -34,7 +34,7 @@ def test_capacity_sleep_scales_past_cores_cpu_does_not():
 
 
 def test_capacity_without_overhead_has_no_sleep_ceiling():
-    result = hz.capacity_compute(service_ms=10.0, cores=4, overhead_ms=0.0, n_max=4)
+    result = hz.capacity_compute(service_time_ms=10.0, cores=4, overhead_ms=0.0, n_max=4)
     assert math.isinf(result["sleep_cap_rps"])
     assert result["cpu_rps"].tolist() == pytest.approx([100, 200, 300, 400])
     assert result["knee_n"] == pytest.approx(4.0)
@@ -61,7 +61,7 @@ def test_usl_compute_scores_the_slider_curve_against_points():
 
 
 def test_failover_compute_by_hand():
-    result = hz.failover_compute(rate=80.0, n_workers=4, service_ms=20.0, response_ms=50.0)
+    result = hz.failover_compute(rate=80.0, n_workers=4, service_time_ms=20.0, response_ms=50.0)
     assert result["in_flight_lost"] == pytest.approx(80 / 4 * 0.050)  # 1 request
     assert result["util_before"] == pytest.approx(0.4)
     assert result["util_after"] == pytest.approx(80 * 0.020 / 3)
@@ -70,7 +70,7 @@ def test_failover_compute_by_hand():
     assert result["n"].tolist() == [2, 3, 4, 5, 6, 7, 8]
     assert result["util_before_n"].tolist() == pytest.approx([1.6 / n for n in range(2, 9)])
     assert result["util_after_n"].tolist() == pytest.approx([1.6 / (n - 1) for n in range(2, 9)])
-    assert hz.failover_compute(rate=100.0, n_workers=2, service_ms=20.0)["overloaded_after"]
+    assert hz.failover_compute(rate=100.0, n_workers=2, service_time_ms=20.0)["overloaded_after"]
 
 
 def test_dispatch_compute_literal_values():
@@ -83,7 +83,7 @@ def test_dispatch_compute_literal_values():
 
 
 @pytest.mark.parametrize("call, argument", [
-    (lambda: hz.capacity_compute(service_ms=0), "service_ms"),
+    (lambda: hz.capacity_compute(service_time_ms=0), "service_time_ms"),
     (lambda: hz.capacity_compute(cores=0), "cores"),
     (lambda: hz.capacity_compute(overhead_ms=-1), "overhead_ms"),
     (lambda: hz.capacity_compute(n_max=0), "n_max"),
@@ -96,7 +96,7 @@ def test_dispatch_compute_literal_values():
     (lambda: hz.usl_compute(measured_n=[0, 2], measured_x=[1.0, 2.0]), "measured_n"),
     (lambda: hz.failover_compute(n_workers=1), "n_workers"),
     (lambda: hz.failover_compute(rate=0), "rate"),
-    (lambda: hz.failover_compute(service_ms=0), "service_ms"),
+    (lambda: hz.failover_compute(service_time_ms=0), "service_time_ms"),
     (lambda: hz.failover_compute(response_ms=-5), "response_ms"),
     (lambda: hz.uneven_workload(jobs=0), "jobs"),
     (lambda: hz.dispatch_compute(n_servers=0), "n_servers"),
@@ -109,9 +109,9 @@ def test_bad_input_names_the_argument(call, argument):
 
 # -------------------------------------------------------------------------------------------- draws, one by one
 def test_capacity_draw_moves_the_model_and_states_the_ceilings():
-    sweep = pd.DataFrame({"n_workers": [1, 2, 3, 4], "kind": "cpu", "service_ms": 20.0,
+    sweep = pd.DataFrame({"n_workers": [1, 2, 3, 4], "kind": "cpu", "service_time_ms": 20.0,
                           "throughput_rps": [48.0, 90.0, 91.0, 89.0]})
-    params = {"service_ms": 20.0, "cores": 2, "overhead_ms": 1.0, "n_max": 8, "measured": [sweep]}
+    params = {"service_time_ms": 20.0, "cores": 2, "overhead_ms": 1.0, "n_max": 8, "measured": [sweep]}
     fig = _figure()
     artists = hz.capacity_setup(fig, params)
     result = hz.capacity_compute(**params)
@@ -138,10 +138,10 @@ def test_usl_draw_shows_the_peak_only_inside_the_axes():
 def test_failover_draw_says_when_the_survivors_are_overloaded():
     fig = _figure()
     artists = hz.failover_setup(fig, {})
-    caption = hz.failover_draw(artists, hz.failover_compute(rate=80, n_workers=3, service_ms=20, response_ms=30))
+    caption = hz.failover_draw(artists, hz.failover_compute(rate=80, n_workers=3, service_time_ms=20, response_ms=30))
     assert "53% busy before, 80% after" in caption and "keep up" in caption and "About 0.8 requests" in caption
     assert artists["after"].get_ydata()[0] == pytest.approx(160.0)  # N = 2: 80 x 20 ms on one survivor
-    caption = hz.failover_draw(artists, hz.failover_compute(rate=200, n_workers=3, service_ms=20, response_ms=30))
+    caption = hz.failover_draw(artists, hz.failover_compute(rate=200, n_workers=3, service_time_ms=20, response_ms=30))
     assert "overloaded" in caption and artists["ax"].get_ylim()[1] >= 400
 
 

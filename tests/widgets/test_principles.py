@@ -52,7 +52,7 @@ def test_cache_view_and_pictures(started):
     frame = pd.DataFrame({"scheduled_s": [0.1, 0.5], "outcome": ["ok", "fallback"], "latency_s": [0.01, 0.001]})
     run = principles.DegradationRun(table=frame, arrival_rps=2.0, duration_s=1.0, handlers=1, timeout_s=0.25,
                                     outage=(0.4, 0.6), breaker=None, limiter=None, breaker_opened=0,
-                                    ok_service_s=0.01)
+                                    ok_service_time_s=0.01)
     model = degradation.replay([0.1, 0.5], outages=[(0.4, 0.6)])
     fig = views.plot_degradation({"run": run}, 0.1, models={"run": model})
     assert len(fig.axes[0].lines) == 2

@@ -13,12 +13,12 @@ _MEASURE = ("def measure(service, rho):\n"
 
 CASES = [
     WrongAnswer("mm1_by_hand_answer", "test_mm1_by_hand",
-                "arrival_rate, service_time = 40, 0.020\nrho = arrival_rate * service_time\n"
-                "W_ms = 1000 * service_time / rho\nWq_ms = W_ms - 1000 * service_time\nL = arrival_rate * W_ms / 1000",
+                "arrival_rate, service_time_s = 40, 0.020\nrho = arrival_rate * service_time_s\n"
+                "W_ms = 1000 * service_time_s / rho\nWq_ms = W_ms - 1000 * service_time_s\nL = arrival_rate * W_ms / 1000",
                 says="Revisit", why="W = S / rho instead of S / (1 - rho)"),
     WrongAnswer("mm1_by_hand_answer", "test_mm1_by_hand",
-                "arrival_rate, service_time = 40, 0.020\nrho = arrival_rate * service_time\n"
-                "W_ms = 1000 * service_time / (1 - rho)\nWq_ms = W_ms - 1000 * service_time\nL = rho",
+                "arrival_rate, service_time_s = 40, 0.020\nrho = arrival_rate * service_time_s\n"
+                "W_ms = 1000 * service_time_s / (1 - rho)\nWq_ms = W_ms - 1000 * service_time_s\nL = rho",
                 says="Little's law", why="L taken as the utilisation (the mean number in service, not in the system)"),
     WrongAnswer("littles_law_answer", "test_littles_law",
                 "def in_flight(arrival_rate, mean_latency):\n    return arrival_rate * mean_latency\n"
@@ -35,12 +35,12 @@ CASES = [
                 "def utilization_for_wait_multiple(k):\n    return 1 - 1 / k if k else 0.0",
                 says="ρ = k/(1 + k)", why="1 - 1/k: solves W/S = k with W for the queue wait"),
     WrongAnswer("erlang_c_answer", "test_erlang_c",
-                "def servers_needed(arrival_rate, service_time, max_mean_wait):\n"
-                "    return int(np.ceil(arrival_rate * service_time))",
+                "def servers_needed(arrival_rate, service_time_s, max_mean_wait):\n"
+                "    return int(np.ceil(arrival_rate * service_time_s))",
                 says="C(c, a)/(c·μ − λ)", why="just enough servers for the load, ignoring the wait target"),
     WrongAnswer("erlang_c_answer", "test_erlang_c",
-                "def servers_needed(arrival_rate, service_time, max_mean_wait):\n"
-                "    mu = 1 / service_time\n    c = int(arrival_rate * service_time) + 1\n"
+                "def servers_needed(arrival_rate, service_time_s, max_mean_wait):\n"
+                "    mu = 1 / service_time_s\n    c = int(arrival_rate * service_time_s) + 1\n"
                 "    while queueing.erlang_c(arrival_rate, mu, c) / (c * mu - arrival_rate) > max_mean_wait:\n"
                 "        c += 1\n    return c + 1",
                 says="servers_needed", why="one server too many: not the smallest count"),

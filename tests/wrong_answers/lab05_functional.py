@@ -26,7 +26,7 @@ CASES = [
     WrongAnswer("measurements_answer", "test_own_measurements",
                 "with chain.ServicePool(services=4) as pool:\n"
                 "    my_chain = chain.chain_latency(pool, ks=(1, 2, 3, 4), calls=30)\n"
-                "    my_fanout = chain.fan_out(pool, ks=(1, 16), requests=150, work_ms=1.0, distribution='bimodal',\n"
+                "    my_fanout = chain.fan_out(pool, ks=(1, 16), requests=150, service_time_ms=1.0, distribution='bimodal',\n"
                 "                              p_slow=0.003, slow_ms=25.0)\n"
                 "chain_p50 = my_chain.groupby('k')['latency_ms'].mean().to_dict()\n"
                 "fan = chain.latency_table(my_fanout).set_index('k')\n"

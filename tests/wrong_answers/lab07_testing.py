@@ -72,14 +72,14 @@ CASES = [
                 "leaking = 'B'\nhours_per_gb = 1e9 / float(np.polyfit(t_s, memory_b, 1)[0]) / 3600",
                 says="floor slope", why="hours from the slope through every sample"),
     WrongAnswer("coordinated_omission_answer", "test_coordinated_omission",
-                "def tester_latencies(intended_ms, service_ms):\n"
-                "    service = np.asarray(service_ms, dtype=float)\n"
+                "def tester_latencies(intended_ms, service_time_ms):\n"
+                "    service = np.asarray(service_time_ms, dtype=float)\n"
                 "    return service, service.copy()",
                 says="corrected = end - intended", why="the corrected latencies left equal to the naive ones"),
     WrongAnswer("coordinated_omission_answer", "test_coordinated_omission",
-                "def tester_latencies(intended_ms, service_ms):\n"
+                "def tester_latencies(intended_ms, service_time_ms):\n"
                 "    intended = np.asarray(intended_ms, dtype=float)\n"
-                "    service = np.asarray(service_ms, dtype=float)\n"
+                "    service = np.asarray(service_time_ms, dtype=float)\n"
                 "    end = intended + service\n"
                 "    return end - intended, end - intended + np.r_[0, np.maximum(0, end[:-1] - intended[1:])]",
                 says="corrected = end - intended", why="adds only the previous request's overrun, not the chain"),

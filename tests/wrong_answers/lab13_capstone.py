@@ -10,8 +10,8 @@ def plan(foundation='["monitoring"]', growth='["load_balancer", "cache", "read_r
 
 CASES = [
     WrongAnswer("tier_p95_answer", "test_tier_p95",
-                "def tier_p95_ms(arrival_rps, service_ms, slots):\n"
-                "    mu = 1000 / service_ms\n"
+                "def tier_p95_ms(arrival_rps, service_time_ms, slots):\n"
+                "    mu = 1000 / service_time_ms\n"
                 "    if arrival_rps >= slots * mu:\n        return math.inf\n"
                 "    a, rho, b = arrival_rps / mu, arrival_rps / (slots * mu), 1.0\n"
                 "    for k in range(1, slots + 1):\n        b = a * b / (k + a * b)\n"
@@ -19,13 +19,13 @@ CASES = [
                 "    return 1000 * (wait / (slots * mu - arrival_rps) + 1 / mu)",
                 says="tier_p95_ms(100, 10, 2)", why="the mean response time of M/M/c instead of its P95"),
     WrongAnswer("tier_p95_answer", "test_tier_p95",
-                "def tier_p95_ms(arrival_rps, service_ms, slots):\n"
-                "    if arrival_rps >= slots * 1000 / service_ms:\n        return math.inf\n"
-                "    return service_ms * math.log(20)",
+                "def tier_p95_ms(arrival_rps, service_time_ms, slots):\n"
+                "    if arrival_rps >= slots * 1000 / service_time_ms:\n        return math.inf\n"
+                "    return service_time_ms * math.log(20)",
                 says="tier_p95_ms(100, 10, 2)", why="the P95 of the service alone: no queueing"),
     WrongAnswer("tier_p95_answer", "test_tier_p95",
-                "def tier_p95_ms(arrival_rps, service_ms, slots):\n"
-                "    mu = slots * 1000 / service_ms\n"
+                "def tier_p95_ms(arrival_rps, service_time_ms, slots):\n"
+                "    mu = slots * 1000 / service_time_ms\n"
                 "    if arrival_rps >= mu:\n        return math.inf\n"
                 "    return 1000 * math.log(20) / (mu - arrival_rps)",
                 says="tier_p95_ms", why="the c workers taken as one server c times as fast (M/M/1)"),
@@ -33,11 +33,11 @@ CASES = [
                 "def bottleneck(tiers):\n"
                 "    name = max(tiers, key=lambda n: tiers[n]['load_rps'])\n"
                 "    t = tiers[name]\n"
-                "    return name, t['load_rps'] / (t['machines'] * t['slots'] * 1000 / t['service_ms'])",
+                "    return name, t['load_rps'] / (t['machines'] * t['slots'] * 1000 / t['service_time_ms'])",
                 says="bottleneck", why="the tier with the most requests, not the busiest"),
     WrongAnswer("bottleneck_answer", "test_bottleneck",
                 "def bottleneck(tiers):\n"
-                "    u = {n: t['load_rps'] / (t['slots'] * 1000 / t['service_ms']) for n, t in tiers.items()}\n"
+                "    u = {n: t['load_rps'] / (t['slots'] * 1000 / t['service_time_ms']) for n, t in tiers.items()}\n"
                 "    name = max(u, key=u.get)\n"
                 "    return name, u[name]",
                 says="bottleneck", why="forgets that the load is split over the tier's machines"),
