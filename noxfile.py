@@ -11,7 +11,8 @@ nox.options.sessions = ["unit"]
 
 UNIT = "not notebook and not browser and not bench and not course"
 GRADING = ["tests/course/test_labs.py", "tests/course/test_wrong_answers.py", "tests/test_classroom.py",
-           "tests/test_exchange.py"]
+           "tests/test_classroom_honest.py", "tests/test_classroom_dask.py", "tests/test_judge.py",
+           "tests/test_judge_agent.py", "tests/test_sandbox.py", "tests/test_redteam.py", "tests/test_exchange.py"]
 
 
 @nox.session(python=False)
@@ -40,7 +41,8 @@ def browser(session):
 
 @nox.session(python=False)
 def grading(session):
-    """The nbgrader round trip of every lab, the wrong answers, the classroom and the exchange."""
+    """The nbgrader round trip of every lab, the wrong answers, the sandboxed classroom command (judge, sandbox,
+    red team, Dask) and the exchange."""
     paths = [path for path in GRADING if pathlib.Path(path).exists()]
     session.run("pytest", *paths, *session.posargs)
 

@@ -24,6 +24,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
@@ -322,7 +323,8 @@ def _cluster(scheduler, jobs):
     if scheduler:
         return Client(scheduler, timeout="30s"), None
     cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None, memory_limit=0, silence_logs=logging.ERROR)
+                           dashboard_address=None, scheduler_kwargs={"dashboard": False}, memory_limit=0,
+                           silence_logs=logging.ERROR)
     return Client(cluster), cluster
 
 
@@ -465,49 +467,64 @@ def autograde(lab, course_root=".", jobs=None, memory_gb=4.0, timeout=None, stud
     shutil.rmtree(logs, ignore_errors=True)
     logs.mkdir(parents=True)
     gradable = [s for s in everyone if outcomes[s].status in ("graded", "flagged")]
-    sanitised = {}
-    for student in gradable:
-        ok, log = _nbgrader(course, Sanitize, lab, student)
-        (logs / f"{student}.log").write_text(log, encoding="utf-8")
-        folder = course / "autograded" / student / lab
-        sanitised[student] = {name: (folder / name).read_text(encoding="utf-8") for name in released
-                              if (folder / name).is_file()}
-        if not ok or not sanitised[student]:
-            outcomes[student].status = "failed"
-            outcomes[student].messages.append("The grader could not open your submission; it scores zero.")
+    limits = dict(timeout_s=timeout_s, memory_bytes=int(memory_gb * 2**30), use_sandbox=use_sandbox)
     with tempfile.TemporaryDirectory(prefix="sl-judged-") as staging:
         staging = pathlib.Path(staging)
-        for student in gradable:
-            if outcomes[student].status == "flagged":  # its zero is written before any code runs
+        flagged = [s for s in gradable if outcomes[s].status == "flagged"]
+        for student in flagged:  # their zeros are written before any submission's code runs
+            notebooks = _sanitise(course, lab, student, released, outcomes[student], logs)
+            if notebooks:
                 reason = outcomes[student].messages[-1]
-                _record(course, lab, student, {n: _zero_tests(t, reason) for n, t in sanitised[student].items()},
-                        staging)
+                _record(course, lab, student, {n: _zero_tests(t, reason) for n, t in notebooks.items()}, staging)
                 _flag_zero(course, lab, student, reason)
         to_judge = [s for s in gradable if outcomes[s].status == "graded"]
         if to_judge:
-            _judge_all(course, lab, to_judge, sanitised, outcomes, staging, logs, jobs, scheduler,
-                       dict(timeout_s=timeout_s, memory_bytes=int(memory_gb * 2**30), use_sandbox=use_sandbox))
+            _judge_all(course, lab, to_judge, released, outcomes, staging, logs, jobs, scheduler, limits)
     if gradable:
         _scores(course, lab, outcomes)
     return pd.DataFrame([o.row() for o in outcomes.values()],
                         columns=list(Outcome.__dataclass_fields__)[:4] + ["message"])
 
 
-def _judge_all(course, lab, students, sanitised, outcomes, staging, logs, jobs, scheduler, limits):
-    """Judge each student's notebooks as one Dask task; record each result in the gradebook as it arrives."""
+def _sanitise(course, lab, student, released, outcome, logs):
+    """nbgrader's sanitised copies of one student's notebooks {name: text}; {} (and the outcome failed) if none."""
+    ok, log = _nbgrader(course, Sanitize, lab, student)
+    (logs / f"{student}.log").write_text(log, encoding="utf-8")
+    folder = course / "autograded" / student / lab
+    notebooks = {name: (folder / name).read_text(encoding="utf-8") for name in released if (folder / name).is_file()}
+    if not ok or not notebooks:
+        outcome.status = "failed"
+        outcome.messages.append("The grader could not open your submission; it scores zero.")
+        return {}
+    return notebooks
+
+
+def _judge_all(course, lab, students, released, outcomes, staging, logs, jobs, scheduler, limits):
+    """Sanitise each student's notebooks and judge them as one Dask task, while earlier tasks run; record each
+    result in the gradebook as it arrives. Phase times go to autograde-logs/<lab>/timings.json."""
     from distributed import as_completed
 
-    specs, files = _lab_task_parts(course, lab, sorted(next(iter(sanitised.values())).keys()))
+    timings = {"cluster_start_s": 0.0, "sanitise_s": 0.0, "record_s": 0.0, "students": len(students)}
+    started = time.perf_counter()
+    specs, files = _lab_task_parts(course, lab, sorted(released))
     client, cluster = _cluster(scheduler, jobs)
+    timings["cluster_start_s"] = time.perf_counter() - started
     try:
-        futures = {}
+        futures = as_completed()
+        owner = {}
         for student in students:
-            task = {"student": student, "notebooks": sanitised[student], "specs": specs, "files": files,
+            begin = time.perf_counter()
+            notebooks = _sanitise(course, lab, student, released, outcomes[student], logs)
+            timings["sanitise_s"] += time.perf_counter() - begin
+            if not notebooks:
+                continue
+            task = {"student": student, "notebooks": notebooks, "specs": specs, "files": files,
                     "course": str(course), **limits}
-            futures[client.submit(judge_submission, task, key=f"judge-{lab}-{student}", pure=False,
-                                  retries=0)] = student
-        for future in as_completed(futures):
-            student = futures[future]
+            future = client.submit(judge_submission, task, key=f"judge-{lab}-{student}", pure=False, retries=0)
+            owner[future.key] = student
+            futures.add(future)
+        for future in futures:
+            student = owner[future.key]
             try:
                 result = future.result()
             except Exception as exc:  # a worker lost or a task that failed: this student only
@@ -515,13 +532,17 @@ def _judge_all(course, lab, students, sanitised, outcomes, staging, logs, jobs, 
                 outcomes[student].messages.append(
                     f"The grader could not finish running your notebook ({type(exc).__name__}); it scores zero.")
                 continue
-            log = "\n".join(result["log"])
-            log += "\n" + _record(course, lab, student, result["notebooks"], staging)
-            (logs / f"{student}.log").write_text(log, encoding="utf-8")
+            begin = time.perf_counter()
+            log = "\n".join(result["log"]) + "\n" + _record(course, lab, student, result["notebooks"], staging)
+            timings["record_s"] += time.perf_counter() - begin
+            with open(logs / f"{student}.log", "a", encoding="utf-8") as file:
+                file.write(log)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+    timings["total_s"] = time.perf_counter() - started
+    (logs / "timings.json").write_text(json.dumps({k: round(x, 3) for k, x in timings.items()}, indent=1))
 
 
 def _configured_timeout(course):

@@ -69,6 +69,9 @@ _BY_PATH = [
     ("tests/test_exchange.py", "course"),      # nbgrader's own commands and exchange over a copy of the course
     ("tests/test_exchange.py", "notebook"),
     ("tests/test_classroom", "notebook"),      # grades submitted notebooks with nbgrader
+    ("tests/test_judge.py", "notebook"),       # runs learners' cells in real kernels
+    ("tests/test_redteam.py", "notebook"),     # grades a batch of hostile notebooks
+    ("tests/test_sandbox.py", "bench"),        # real sandboxed processes and sockets
     ("tests/course/test_labs.py", "notebook"),
     ("tests/course/test_wrong_answers.py", "notebook"),
 ]

@@ -15,7 +15,7 @@ EXCEPTIONS = {
     "tests/test_exchange.py": "course-level (nbgrader's exchange over a copy of the course): belongs in tests/course/",
 }
 # Grading checks that arrive with the grading work and are placed beside the grading modules then.
-PENDING = {"tests/test_judge.py", "tests/test_redteam.py"}
+PENDING = {"tests/test_redteam.py"}
 # Test modules named after a package module they share with a variant: tests/test_classroom_x.py tests classroom.py.
 VARIANTS = {"tests/test_classroom": "scalelab/classroom.py"}
 # Folders that hold no mirrored test modules (shared cases and helpers).
