@@ -1,5 +1,6 @@
 """Grading a class: broken and hostile submissions end with a fair score and a message; parallel = serial grades."""
 import json
+import os
 import subprocess
 import sys
 
@@ -109,8 +110,39 @@ class TestChecksBeforeGrading:
         assert plugin.late_submission_penalty("s", 10.0, 86400 * 2.5) == pytest.approx(3.0)
         assert plugin.late_submission_penalty("s", 10.0, 86400 * 30) == pytest.approx(10.0)
 
+    def test_late_penalty_rate_is_a_setting(self):
+        from traitlets.config import Config
+
+        plugin = classroom.LatePenalty(config=Config({"LatePenalty": {"rate_per_day": 0.05}}))
+        assert plugin.late_submission_penalty("s", 10.0, 86400 * 2.5) == pytest.approx(1.5)
+        assert plugin.late_submission_penalty("s", 10.0, 86400 * 19) == pytest.approx(9.5)
+
+    def test_links_and_odd_files_are_refused_before_anything_is_read(self, tmp_path):
+        (tmp_path / "secret").write_text("gradebook")
+        cases = {"symlink": lambda f: (f / "lab.ipynb").symlink_to(tmp_path / "secret"),
+                 "hardlink": lambda f: os.link(tmp_path / "secret", f / "lab.ipynb"),
+                 "fifo": lambda f: os.mkfifo(f / "pipe"),
+                 "nested symlink": lambda f: ((f / "sub").mkdir(), (f / "sub" / "x").symlink_to("/etc/passwd"))}
+        for name, make in cases.items():
+            folder = tmp_path / name.replace(" ", "_")
+            folder.mkdir()
+            make(folder)
+            status, messages = classroom.prepare(folder, {"lab.ipynb": {}})
+            assert status == "refused" and "only plain files" in messages[0], name
+        assert (tmp_path / "secret").read_text() == "gradebook"
+
+    def test_notebooks_far_bigger_than_the_lab_are_refused(self, tmp_path):
+        cells = [{"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": []}] * 201
+        (tmp_path / "lab.ipynb").write_text(json.dumps({"cells": cells}))
+        status, messages = classroom.prepare(tmp_path, {"lab.ipynb": {"t1": {}}})
+        assert status == "refused" and "201 cells" in messages[0]
+        (tmp_path / "lab.ipynb").write_text(json.dumps({"cells": cells[:150]}))
+        assert classroom.prepare(tmp_path, {"lab.ipynb": {"t1": {}}})[0] == "graded"
+
     def test_bad_arguments(self, tmp_path):
         with pytest.raises(ValueError, match="jobs"):
             classroom.autograde("lab", course_root=tmp_path, jobs=0)
         with pytest.raises(ValueError, match="lab"):
             classroom.autograde("lab", course_root=tmp_path)
+        with pytest.raises(ValueError, match="scheduler"):
+            classroom.autograde("lab", course_root=tmp_path, scheduler="localhost:8786")
