@@ -33,6 +33,8 @@ from . import judge_agent, sandbox
 
 KERNEL_START_S = 60
 INTERRUPT_GRACE_S = 5
+MAX_OUTPUT_BYTES = 8 * 2**20     # kept per cell; the rest is counted and dropped
+BUDGET_CELLS = 5                 # a whole notebook gets this many cells' time limits
 EXCEPTIONS = {name: getattr(builtins, name) for name in (
     "ArithmeticError", "AssertionError", "AttributeError", "FloatingPointError", "IndexError", "KeyError",
     "LookupError", "NameError", "NotImplementedError", "OverflowError", "RecursionError", "RuntimeError",
@@ -283,7 +285,7 @@ class Kernel:
         """Outputs of ``msg_id`` as nbformat outputs, until its reply; raises GradingStopped on timeout or death."""
         import nbformat
 
-        outputs, idle = [], False
+        outputs, idle, size = [], False, 0
         while not idle:
             if time.monotonic() > deadline:
                 raise CellTimeout(outputs)
@@ -299,7 +301,12 @@ class Kernel:
             if kind == "status" and msg["content"].get("execution_state") == "idle":
                 idle = True
             elif kind in ("stream", "display_data", "execute_result", "error"):
-                outputs.append(nbformat.v4.output_from_msg(msg))
+                size += len(json.dumps(msg["content"]))
+                if size <= MAX_OUTPUT_BYTES:
+                    outputs.append(nbformat.v4.output_from_msg(msg))
+                elif size - len(json.dumps(msg["content"])) <= MAX_OUTPUT_BYTES:
+                    outputs.append(nbformat.v4.new_output("stream", name="stdout", text=(
+                        f"\n[output cut: this cell printed more than {MAX_OUTPUT_BYTES // 2**20} MiB]\n")))
             elif kind == "clear_output":
                 outputs.clear()
         return outputs
@@ -435,6 +442,7 @@ def grade(notebook, tests, given, files, course=".", timeout_s=120, memory_bytes
 
 def _run_cells(nb, tests, base, kernel, rpc, timeout_s, log):
     stopped = None
+    budget_end = time.monotonic() + BUDGET_CELLS * timeout_s
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -445,7 +453,14 @@ def _run_cells(nb, tests, base, kernel, rpc, timeout_s, log):
         if stopped:
             cell.outputs = [_error_output(*stopped)]
             continue
-        deadline = time.monotonic() + timeout_s
+        if time.monotonic() > budget_end:
+            stopped = ("CellTimeoutError", f"The notebook used its whole time budget ({BUDGET_CELLS} cells' limits, "
+                       f"{BUDGET_CELLS * timeout_s} s); the cells after it were not run.")
+            log.append(f"cell {index}: time budget used up")
+            kernel.stop()
+            cell.outputs = [_error_output(*stopped)]
+            continue
+        deadline = min(time.monotonic() + timeout_s, budget_end + INTERRUPT_GRACE_S)
         try:
             if is_test:
                 cell.outputs = _run_test(tests[grade_id], base, kernel, rpc, grade_id, deadline)

@@ -13,7 +13,7 @@ import json
 import socket
 import struct
 
-MAX_MESSAGE_BYTES = 64 * 2**20
+MAX_MESSAGE_BYTES = 16 * 2**20
 MAX_ITEMS = 1_000_000
 _HEADER = struct.Struct("!I")
 _EXACT = (bool, int, float, str)

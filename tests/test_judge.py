@@ -20,7 +20,7 @@ def notebook(*answers, test=TEST):
     return nbformat.v4.new_notebook(cells=cells)
 
 
-def run(*answers, test=TEST, use_sandbox=False, timeout_s=20):
+def run(*answers, test=TEST, use_sandbox=False, timeout_s=10):
     nb = notebook(*answers, test=test)
     tests, given = judge.lab_spec(nb)
     result = judge.grade(nb, tests, given, {}, course=".", timeout_s=timeout_s, use_sandbox=use_sandbox)
@@ -97,3 +97,18 @@ def test_the_same_verdicts_in_the_sandbox():
     nb, _ = run("import builtins\nbuiltins.AssertionError = KeyError\ndef area(r):\n    return 0.0",
                 use_sandbox=True)
     assert errors(nb)[-1] == "AssertionError"
+
+
+def test_a_flood_of_output_is_cut_and_counted():
+    nb, _ = run("print('x' * 2**20 * 12)", GOOD)
+    text = "".join(o.get("text", "") for o in nb.cells[1].outputs)
+    assert len(text) <= judge.MAX_OUTPUT_BYTES + 200 and "output cut" in text
+    assert errors(nb)[-1] is None
+
+
+def test_the_whole_notebook_has_a_time_budget():
+    answers = ["import time\ntime.sleep(1.5)"] * (judge.BUDGET_CELLS + 3)
+    nb, result = run(*answers, GOOD, timeout_s=2)
+    found = errors(nb)
+    assert found[1] is None and found[-1] == "CellTimeoutError"
+    assert "time budget" in nb.cells[-1].outputs[-1].evalue, result["log"]
