@@ -1,4 +1,4 @@
-"""Verdicts decided in the grader's process: a learner's kernel can give answers but cannot change how they are judged."""
+"""Verdicts decided in the grader's process: a learner's kernel gives answers but cannot change how they are judged."""
 import nbformat
 import pytest
 
