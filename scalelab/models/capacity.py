@@ -87,19 +87,19 @@ def capacity_from_sweep(rates, p95_ms, error_rates, p95_target_ms, max_error_rat
 
 # --- the P95 check with M/M/c ---------------------------------------------------------------------------------
 
-def meets_p95(arrival_rps, service_time_s, workers, p95_target_s):
-    """True if one server (an M/M/c queue of ``workers`` slots, mean ``service_time_s`` each) at ``arrival_rps``
+def meets_p95(arrival_rps, service_time_s, servers, p95_target_s):
+    """True if one machine (an M/M/c queue of ``servers`` servers, mean ``service_time_s`` each) at ``arrival_rps``
     requests/s keeps its P95 response time <= p95_target_s."""
     s = v.positive("service_time_s", service_time_s)
     target = v.positive("p95_target_s", p95_target_s)
-    return queueing.response_time_percentile(arrival_rps, 1 / s, workers) <= target
+    return queueing.response_time_percentile(arrival_rps, 1 / s, servers) <= target
 
 
-def max_rate_for_p95(service_time_s, workers, p95_target_s, q=95):
-    """Highest arrival rate (requests/s) at which an M/M/c server (``workers`` slots, mean ``service_time_s``) keeps
+def max_rate_for_p95(service_time_s, servers, p95_target_s, q=95):
+    """Highest arrival rate (requests/s) at which an M/M/c machine (``servers`` servers, mean ``service_time_s``) keeps
     its q-th percentile response time <= p95_target_s. 0.0 if even an idle server misses it."""
     s = v.positive("service_time_s", service_time_s)
-    c = v.integer("workers", workers, low=1)
+    c = v.integer("servers", servers, low=1)
     target = v.positive("p95_target_s", p95_target_s)
     mu = 1 / s
     if queueing.response_time_percentile(0.0, mu, c, q) > target:
@@ -245,17 +245,18 @@ def plan_tiers(capacity_rps, price_per_server_month, tiers, think_time_s=10.0, z
     return pd.DataFrame(rows)
 
 
-def plan_p95_check(plan, service_time_s, workers, zones=3):
+def plan_p95_check(plan, service_time_s, servers, zones=3):
     """The M/M/c P95 of each server in a plan_tiers() table: with all servers up, with one server down, and with one
-    zone of ``zones`` down, against each tier's P95 target. service_time_s > 0 (s), workers >= 1.
+    zone of ``zones`` down, against each tier's P95 target. service_time_s > 0 (s); servers >= 1: the c of each
+    machine's M/M/c queue (the plan's counts are machines).
 
     Returns a DataFrame: tier, p95_target_ms, and for each case (all_up, one_server_down, one_zone_down) the
-    requests/s per server and the model P95 in ms (inf when a server gets more than its workers can serve).
+    requests/s per server and the model P95 in ms (inf when a machine gets more than its servers can serve).
     """
     import pandas as pd
 
     s = v.positive("service_time_s", service_time_s)
-    c = v.integer("workers", workers, low=1)
+    c = v.integer("servers", servers, low=1)
     z = v.integer("zones", zones, low=2, high=100)
     missing = [k for k in ("tier", "peak_rps", "p95_target_ms", "one_server_down", "one_zone_down") if k not in plan]
     if missing:

@@ -13,13 +13,13 @@ from .. import _validate as v
 from . import queueing
 
 
-def _worker_counts(name, n_workers, low=1):
+def _server_counts(name, servers, low=1):
     """An int >= low, or an array of them (returned as a float array)."""
-    if np.ndim(n_workers) == 0:
-        return v.integer(name, n_workers, low=low)
-    counts = v.samples(name, n_workers)
+    if np.ndim(servers) == 0:
+        return v.integer(name, servers, low=low)
+    counts = v.samples(name, servers)
     if np.any(counts < low) or np.any(counts != np.round(counts)):
-        raise ValueError(f"{name} must hold integers >= {low}, got {n_workers!r}")
+        raise ValueError(f"{name} must hold integers >= {low}, got {servers!r}")
     return counts
 
 
@@ -31,15 +31,15 @@ def cpu_ceiling_rps(cores, cpu_per_request_s):
     return c / cpu if cpu > 0 else math.inf
 
 
-def scale_out_rps(n_workers, service_time_s, cores, overhead_s=0.0, cpu_bound=False):
-    """Best-case throughput (req/s) of n_workers workers that each serve one request at a time.
+def scale_out_rps(servers, service_time_s, cores, overhead_s=0.0, cpu_bound=False):
+    """Best-case throughput (req/s) of ``servers`` workers that each serve one request at a time.
 
     A request spends service_time_s (s, > 0) in its worker and needs overhead_s (s, >= 0) of CPU outside it (load
     generator, balancer, HTTP parsing). Sleep-based work waits without a core: X = min(N / S, cores / overhead).
     CPU-bound work (cpu_bound=True) holds a core for its S as well: X = min(N / S, cores / (S + overhead)).
-    n_workers: an int >= 1 or an array of them; returns a float or an array of floats.
+    servers: an int >= 1 or an array of them; returns a float or an array of floats.
     """
-    n = _worker_counts("n_workers", n_workers)
+    n = _server_counts("servers", servers)
     s = v.positive("service_time_s", service_time_s)
     o = v.non_negative("overhead_s", overhead_s)
     ceiling = cpu_ceiling_rps(cores, s + o if cpu_bound else o)
@@ -54,11 +54,11 @@ def cpu_knee_workers(service_time_s, cores, overhead_s=0.0):
     return cpu_ceiling_rps(cores, s + v.non_negative("overhead_s", overhead_s)) * s
 
 
-def worker_utilization(rate_rps, n_workers, service_time_s):
-    """Utilisation of each of n_workers workers sharing rate_rps evenly: rate * S / N (may exceed 1: overloaded).
-    n_workers: an int >= 1 or an array of them."""
+def worker_utilization(rate_rps, servers, service_time_s):
+    """Utilisation of each of ``servers`` workers sharing rate_rps evenly: rate * S / N (may exceed 1: overloaded).
+    servers: an int >= 1 or an array of them."""
     rate = v.non_negative("rate_rps", rate_rps)
-    n = _worker_counts("n_workers", n_workers)
+    n = _server_counts("servers", servers)
     u = rate * v.positive("service_time_s", service_time_s) / np.asarray(n, dtype=float)
     return float(u) if np.ndim(u) == 0 else u
 
@@ -74,14 +74,14 @@ class FailoverCost:
     sessions_lost_fraction: float  # with sticky local sessions: the users of the dead worker, 1 / N
 
 
-def failover_cost(rate_rps, n_workers, service_time_s, response_s):
-    """The cost of losing one of n_workers (>= 2) workers that share rate_rps (> 0) evenly.
+def failover_cost(rate_rps, servers, service_time_s, response_s):
+    """The cost of losing one of ``servers`` (>= 2) workers that share rate_rps (> 0) evenly.
 
     service_time_s: work per request (s, > 0); response_s: time a request spends in a worker (s, > 0). In flight on the
     dead worker: L = (rate / N) * response_s (Little's law); survivors go from rate * S / N to rate * S / (N - 1).
     """
     rate = v.positive("rate_rps", rate_rps)
-    n = v.integer("n_workers", n_workers, low=2)
+    n = v.integer("servers", servers, low=2)
     s = v.positive("service_time_s", service_time_s)
     r = v.positive("response_s", response_s)
     after = worker_utilization(rate, n - 1, s)

@@ -1,7 +1,7 @@
 """A target-tracking autoscaler, minute by minute, on a traffic trace; and the orchestration ideas on the same model.
 
-The fleet: replicas of one service, each an M/M/c queue (``workers`` slots of ``service_time_ms`` mean service), so
-a replica carries ``workers / service_time_ms`` requests per ms. Every minute the autoscaler reads the last minute's
+The fleet: replicas of one service, each an M/M/c queue (``servers`` servers of ``service_time_ms`` mean service), so
+a replica carries ``servers / service_time_ms`` requests per ms. Every minute the autoscaler reads the last minute's
 load and sets the fleet to ``ceil(load / (target_utilisation * replica capacity))`` replicas, as AWS target
 tracking and Kubernetes' HPA do, within these rules:
 
@@ -51,26 +51,26 @@ def traffic_trace(days=2, trough_rps=300.0, peak_rps=1500.0, spike_day=1, spike_
     return pd.DataFrame({"minute": minutes, "hour": np.round(minutes / 60, 4), "rps": np.round(rps, 2)})
 
 
-def replica_capacity_rps(workers=4, service_time_ms=40.0):
-    """Requests/s one replica serves flat out: workers / service time."""
-    return v.integer("workers", workers, low=1) / (v.positive("service_time_ms", service_time_ms) / 1000)
+def replica_capacity_rps(servers=4, service_time_ms=40.0):
+    """Requests/s one replica serves flat out: servers / service time."""
+    return v.integer("servers", servers, low=1) / (v.positive("service_time_ms", service_time_ms) / 1000)
 
 
-def p95_ms(load_rps, ready, workers=4, service_time_ms=40.0):
+def p95_ms(load_rps, ready, servers=4, service_time_ms=40.0):
     """P95 (ms) of ``ready`` M/M/c replicas sharing ``load_rps`` evenly; inf when they cannot keep up."""
     load = np.atleast_1d(np.asarray(load_rps, dtype=float))
     ready = np.atleast_1d(np.asarray(ready, dtype=float))
-    cap = replica_capacity_rps(workers, service_time_ms)
+    cap = replica_capacity_rps(servers, service_time_ms)
     rho = np.where(ready > 0, load / np.maximum(ready, 1) / cap, np.inf)
     out = np.full(rho.shape, math.inf)
     ok = rho < 1
     if ok.any():
-        out[ok] = service_time_ms * queueing.response_time_percentile_curve(rho[ok], workers)
+        out[ok] = service_time_ms * queueing.response_time_percentile_curve(rho[ok], servers)
     return out
 
 
 def autoscale(trace_rps, target_utilisation=0.6, cooldown_min=5, warmup_min=3, min_replicas=2, max_replicas=40,
-              max_step=10, workers=4, service_time_ms=40.0, slo_p95_ms=200.0, price_per_hour=0.10, start_replicas=None,
+              max_step=10, servers=4, service_time_ms=40.0, slo_p95_ms=200.0, price_per_hour=0.10, start_replicas=None,
               with_p95=True):
     """Simulate the autoscaler on ``trace_rps`` (requests/s per minute). One row per minute: minute, rps,
     replicas (paid), ready, utilisation (of the ready replicas), p95_ms, slo_ok, cost_usd (that minute's).
@@ -85,7 +85,7 @@ def autoscale(trace_rps, target_utilisation=0.6, cooldown_min=5, warmup_min=3, m
     step = v.integer("max_step", max_step, low=1)
     v.positive("slo_p95_ms", slo_p95_ms)
     price = v.non_negative("price_per_hour", price_per_hour)
-    cap = replica_capacity_rps(workers, service_time_ms)
+    cap = replica_capacity_rps(servers, service_time_ms)
     start = low if start_replicas is None else v.integer("start_replicas", start_replicas, low=low, high=high)
     wanted = np.clip(np.ceil(rps / (target * cap)), low, high).astype(int).tolist()  # from each minute's load
     ready_n, waiting, pending = start, 0, {}     # serving; warming up; minute -> how many start serving then
@@ -116,20 +116,20 @@ def autoscale(trace_rps, target_utilisation=0.6, cooldown_min=5, warmup_min=3, m
     frame = pd.DataFrame({"minute": np.arange(len(rps)), "rps": rps, "replicas": paid, "ready": ready,
                           "utilisation": utilisation})
     if with_p95:
-        p95 = p95_ms(rps, ready, workers, service_time_ms)
+        p95 = p95_ms(rps, ready, servers, service_time_ms)
         frame["p95_ms"], frame["slo_ok"] = p95, p95 <= slo_p95_ms
     else:
-        frame["slo_ok"] = utilisation <= max_utilisation(slo_p95_ms, workers, service_time_ms)
+        frame["slo_ok"] = utilisation <= max_utilisation(slo_p95_ms, servers, service_time_ms)
     frame["cost_usd"] = paid * price / 60
     return frame
 
 
 @functools.lru_cache(maxsize=64)
-def max_utilisation(slo_p95_ms=200.0, workers=4, service_time_ms=40.0):
+def max_utilisation(slo_p95_ms=200.0, servers=4, service_time_ms=40.0):
     """The highest utilisation of an M/M/c replica whose P95 is still at most ``slo_p95_ms`` (bisection on the
     P95, which rises with utilisation; 0 if even an idle replica misses it)."""
     goal = v.positive("slo_p95_ms", slo_p95_ms)
-    c = v.integer("workers", workers, low=1)
+    c = v.integer("servers", servers, low=1)
     s_ms = v.positive("service_time_ms", service_time_ms)
 
     def p95(u):

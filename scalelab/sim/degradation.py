@@ -1,4 +1,4 @@
-"""A front end with ``workers`` handler threads in front of one dependency, replayed on a trace of arrivals
+"""A front end with ``servers`` handler threads in front of one dependency, replayed on a trace of arrivals
 (lesson 11). The dependency answers in ``service_time_s`` while it is up and makes the caller wait ``timeout_s`` for
 nothing while it is down (an outage); a rate limiter may refuse requests on arrival, a circuit breaker may refuse
 calls to the dependency, and a fallback may answer in place of a failed call.
@@ -33,9 +33,9 @@ def _down(t, outages):
     return any(a <= t < b for a, b in outages)
 
 
-def replay(arrivals_s, workers=4, service_time_s=0.01, timeout_s=0.1, outages=(), breaker=None, limiter=None,
+def replay(arrivals_s, servers=4, service_time_s=0.01, timeout_s=0.1, outages=(), breaker=None, limiter=None,
            fallback=True, fallback_s=0.0005):
-    """Replay a FIFO front end of ``workers`` handlers over ``arrivals_s`` (s, sorted).
+    """Replay a FIFO front end of ``servers`` handlers over ``arrivals_s`` (s, sorted).
 
     outages: (start_s, end_s) windows when the dependency is down; breaker: a ``resilience.CircuitBreaker`` (asked at
     the moment a handler picks the request up) or None; limiter: an object with ``allow(now_s)`` asked on arrival, or
@@ -46,7 +46,7 @@ def replay(arrivals_s, workers=4, service_time_s=0.01, timeout_s=0.1, outages=()
     times = v.samples("arrivals_s", arrivals_s) if len(arrivals_s) else np.zeros(0)
     if np.any(np.diff(times) < 0):
         raise ValueError("arrivals_s must be sorted")
-    k = v.integer("workers", workers, low=1, high=10_000)
+    k = v.integer("servers", servers, low=1, high=10_000)
     service = v.positive("service_time_s", service_time_s)
     timeout = v.positive("timeout_s", timeout_s)
     fallback_cost = v.non_negative("fallback_s", fallback_s)

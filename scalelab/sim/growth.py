@@ -11,7 +11,7 @@ How the system is modelled (every figure is an assumption of ``Assumptions``, st
 - traffic: one day of hourly load, a diurnal curve whose nominal peak is the tier's planned load (requests/s),
   times a seeded day-to-day factor; 30 % of requests are static files, the rest dynamic (90 % reads, 10 % writes,
   one database query each);
-- app servers: each an M/M/c queue of ``workers`` slots whose service time is chosen so that one server meets
+- app servers: each an M/M/c queue of ``servers`` servers (slots) whose service time is chosen so that one server meets
   lesson 08's P95 target (50 ms) exactly at the learner's measured capacity; behind a load balancer the load is
   split evenly (n servers at lambda/n each), sized as in lesson 08: ceil(load / capacity) plus one spare for one
   server down, no utilisation discount on a capacity already measured at the P95 target; without one there is
@@ -65,15 +65,15 @@ class Assumptions:
     server_usd_month: one baseline machine (4 CPU / 16 GB) in the cloud, $0.20/h for 730 h (lesson 08's price);
     a bigger machine costs cost_usd / 1000 times that and is performance_mid times as fast
     (scalelab/data/server_costs.csv);
-    workers: slots per app server (lesson 08's server has 2); reference_p95_ms: the P95 at which lesson 08 measured
-    one server's capacity; db_service_time_ms, db_workers: one query on a baseline database machine and its cores;
-    cache_service_time_ms, cache_workers: one lookup in a cache node; cache_hit_ratio: share of reads the cache answers;
+    servers: the c of each app machine's M/M/c queue (lesson 08's server has 2); reference_p95_ms: the P95 at which lesson 08 measured
+    one server's capacity; db_service_time_ms, db_servers: one query on a baseline database machine and its cores (its servers);
+    cache_service_time_ms, cache_servers: one lookup in a cache node; cache_hit_ratio: share of reads the cache answers;
     static_share: requests for static files; read_share: reads among dynamic requests; cdn_hit_ratio: static
     requests the CDN answers at its edge; cdn_usd_per_million: what it charges; edge_ms: a CDN hit at the edge;
     hop_ms: one network hop inside the data centre; machine_mtbf_h: mean hours between failures of a machine;
     repair_h_monitored / repair_h_unmonitored: hours to notice and repair it with and without monitoring;
     cdn_availability: the CDN's own; utilization: planned share of a cache or database machine's raw capacity
-    (slots x service rate: 70 %, which keeps their queues short); app servers are not discounted: your capacity
+    (servers x service rate: 70 %, which keeps their queues short); app servers are not discounted: your capacity
     already stops at the P95 target, so lesson 08's method applies (load / capacity, rounded up, plus one spare
     server for one server down); headroom: extra load above the nominal peak a fixed fleet is sized for, for busier
     days and spikes (30 %), a margin on demand, separate from the spare for failures; domains: the services a split
@@ -83,12 +83,12 @@ class Assumptions:
     """
 
     server_usd_month: float = capacity.hourly_to_monthly(0.20)
-    workers: int = 2
+    servers: int = 2
     reference_p95_ms: float = 50.0
     db_service_time_ms: float = 2.0
-    db_workers: int = 4
+    db_servers: int = 4
     cache_service_time_ms: float = 0.1
-    cache_workers: int = 1
+    cache_servers: int = 1
     cache_hit_ratio: float = 0.8
     static_share: float = 0.3
     read_share: float = 0.9
@@ -119,10 +119,10 @@ def default_capacity_rps():
     return capacity.max_rate_for_p95(0.010, 2, 0.050)
 
 
-def service_time_s(capacity_rps, workers=2, p95_ms=50.0):
-    """The mean service time (s) of an M/M/c server (``workers`` slots) whose P95 is exactly ``p95_ms`` when it
+def service_time_s(capacity_rps, servers=2, p95_ms=50.0):
+    """The mean service time (s) of an M/M/c machine (``servers`` servers) whose P95 is exactly ``p95_ms`` when it
     serves ``capacity_rps`` requests/s: the server lesson 08 measured, as a queue. Bisection on the service time."""
-    return _service_time_s(v.positive("capacity_rps", capacity_rps), v.integer("workers", workers, low=1, high=64),
+    return _service_time_s(v.positive("capacity_rps", capacity_rps), v.integer("servers", servers, low=1, high=64),
                            v.positive("p95_ms", p95_ms) / 1000)
 
 
@@ -269,8 +269,8 @@ class Tier:
     availability: float
     cost_usd: float
     spof: bool
-    service_rate: float = math.nan      # per slot, requests/s (NaN for the CDN and the balancer)
-    slots: int = 0
+    service_rate: float = math.nan      # per server, requests/s (NaN for the CDN and the balancer)
+    servers: int = 0
 
 
 @dataclass(frozen=True)
@@ -321,14 +321,14 @@ def _size(index):
     return sizes[min(index, len(sizes) - 1)]
 
 
-def _queue_tier(name, load_rps, machines, service_rate, slots, price, a_machine, spof=None):
-    """An M/M/c tier: ``machines`` copies, each ``slots`` slots at ``service_rate``, sharing load_rps evenly."""
+def _queue_tier(name, load_rps, machines, service_rate, servers, price, a_machine, spof=None):
+    """An M/M/c tier: ``machines`` copies, each ``servers`` servers at ``service_rate``, sharing load_rps evenly."""
     per = load_rps / machines
-    rho = per / (slots * service_rate)
-    p95 = 1000 * queueing.response_time_percentile(per, service_rate, slots)   # inf when overloaded
+    rho = per / (servers * service_rate)
+    p95 = 1000 * queueing.response_time_percentile(per, service_rate, servers)   # inf when overloaded
     single = machines == 1 if spof is None else spof
     tier_avail = a_machine if single else 1 - (1 - a_machine) ** machines   # availability.parallel of n copies
-    return Tier(name, machines, per, rho, p95, tier_avail, machines * price, single, service_rate, slots)
+    return Tier(name, machines, per, rho, p95, tier_avail, machines * price, single, service_rate, servers)
 
 
 def _machines_for(load_rps, per_machine_rps, assumptions, minimum=1):
@@ -385,7 +385,7 @@ def simulate_phase(plan, phase, capacity_rps=None, trace=None, samples=20_000, a
 
     # app servers: lesson 08's server, scaled up while there is no balancer
     app_perf, app_price = _size(0 if lb else size_steps)
-    app_rate = app_perf / service_time_s(cap, a.workers, a.reference_p95_ms)
+    app_rate = app_perf / service_time_s(cap, a.servers, a.reference_p95_ms)
     app_cap = cap * app_perf
     minimum = a.service_min * len(a.domains) if split else 2
     if not lb:
@@ -395,21 +395,21 @@ def simulate_phase(plan, phase, capacity_rps=None, trace=None, samples=20_000, a
     else:
         counts = np.full(len(load), app_servers_for(nominal * app_share, app_cap, minimum))
     at_peak = int(counts[int(np.argmax(load))])
-    app = _queue_tier("app", peak * app_share, at_peak, app_rate, a.workers, app_price * price, a_machine)
+    app = _queue_tier("app", peak * app_share, at_peak, app_rate, a.servers, app_price * price, a_machine)
     tiers.append(replace(app, cost_usd=float(counts.mean()) * app_price * price))
     extra["app_servers_mean"] = float(counts.mean())
 
     # cache nodes, sized for the nominal peak's reads
     if hit:
         cache_rate = 1000 / a.cache_service_time_ms
-        nodes = _machines_for(nominal * reads, cache_rate * a.cache_workers, a)
-        tiers.append(_queue_tier("cache", peak * reads, nodes, cache_rate, a.cache_workers, price, a_machine,
+        nodes = _machines_for(nominal * reads, cache_rate * a.cache_servers, a)
+        tiers.append(_queue_tier("cache", peak * reads, nodes, cache_rate, a.cache_servers, price, a_machine,
                                  spof=False))   # a failed cache sends its reads to the database: not in series
 
     # databases: one per domain after a split, each sharded or not, primaries take writes (and reads without replicas)
     db_perf, db_price = _size(size_steps)
     db_rate = db_perf * 1000 / a.db_service_time_ms
-    db_cap = db_rate * a.db_workers
+    db_cap = db_rate * a.db_servers
     share = max(a.domains) if split else 1.0
     groups = len(a.domains) if split else 1
     replicas_on = "read_replicas" in has
@@ -417,7 +417,7 @@ def simulate_phase(plan, phase, capacity_rps=None, trace=None, samples=20_000, a
     primary_nominal = nominal * share * (writes + primary_reads)
     shards = _machines_for(primary_nominal, db_cap, a, 2) if shards_on else 1
     primary = _queue_tier("db_primary", peak * share * (writes + primary_reads) / shards, 1, db_rate,
-                          a.db_workers, db_price * price, a_machine)
+                          a.db_servers, db_price * price, a_machine)
     primaries = shards * groups                    # every primary holds a part of the data: all are needed
     standby = avail.parallel(a_machine, a_machine) if replicas_on else a_machine   # a replica takes over
     primary = replace(primary, machines=primaries, availability=standby ** primaries,
@@ -426,7 +426,7 @@ def simulate_phase(plan, phase, capacity_rps=None, trace=None, samples=20_000, a
     if replicas_on:
         replica_load = peak * share * reads * (1 - hit) / shards
         per_shard = _machines_for(nominal * share * reads * (1 - hit) / shards, db_cap, a)
-        rep = _queue_tier("db_replica", replica_load, per_shard, db_rate, a.db_workers, db_price * price, a_machine)
+        rep = _queue_tier("db_replica", replica_load, per_shard, db_rate, a.db_servers, db_price * price, a_machine)
         tiers.append(replace(rep, machines=per_shard * shards * groups,
                              cost_usd=per_shard * shards * groups * db_price * price, spof=False))
     if monitored:
@@ -436,7 +436,7 @@ def simulate_phase(plan, phase, capacity_rps=None, trace=None, samples=20_000, a
     # availability of a dynamic request: every tier it needs in series
     needed = [t.availability for t in tiers if t.name in ("load_balancer", "app", "db_primary")]
     availability = avail.series(*needed)
-    queues = [t for t in tiers if t.slots]
+    queues = [t for t in tiers if t.servers]
     overloaded = any(t.utilization >= 1 for t in queues)
     p95_ms = math.inf if overloaded else _request_p95_ms(tiers, a, lb, split, hit, cdn_hit, gen, n_samples)
     bottleneck = max(queues, key=lambda t: t.utilization).name
@@ -446,12 +446,12 @@ def simulate_phase(plan, phase, capacity_rps=None, trace=None, samples=20_000, a
                        float(target["budget_usd"]), bottleneck, int(target["users"]), extra)
 
 
-def sojourn_samples(arrival_rate, service_rate, slots, size, rng=None):
+def sojourn_samples(arrival_rate, service_rate, servers, size, rng=None):
     """Response times (s) of ``size`` requests at an M/M/c queue in steady state: with probability C (Erlang C) a
     wait exponential at rate c*mu - lambda, then an exponential service at rate mu. math.inf if unstable."""
     lam = v.non_negative("arrival_rate", arrival_rate)
     mu = v.positive("service_rate", service_rate)
-    c = v.integer("slots", slots, low=1)
+    c = v.integer("servers", servers, low=1)
     n = v.integer("size", size, low=1)
     gen = _random.rng(rng)
     if lam >= c * mu:
@@ -468,7 +468,7 @@ def _request_p95_ms(tiers, a, lb, split, hit, cdn_hit, gen, n):
 
     def at(name):
         t = by[name]
-        return 1000 * sojourn_samples(t.rps_per_machine, t.service_rate, t.slots, n, gen)
+        return 1000 * sojourn_samples(t.rps_per_machine, t.service_rate, t.servers, n, gen)
 
     kind = gen.random(n)
     edge = kind < cdn_hit
@@ -737,7 +737,7 @@ def tier_table(result):
     import pandas as pd
 
     return pd.DataFrame([{"tier": t.name, "machines": t.machines, "rps_per_machine": t.rps_per_machine,
-                          "utilization": t.utilization if t.slots else math.nan, "p95_ms": t.p95_ms,
+                          "utilization": t.utilization if t.servers else math.nan, "p95_ms": t.p95_ms,
                           "availability": t.availability, "cost_usd": t.cost_usd, "spof": t.spof}
                          for t in result.tiers])
 

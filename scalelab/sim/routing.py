@@ -42,9 +42,9 @@ def pick_least_connections(active, up, turn=0):
     return best
 
 
-def sticky_index(key, n_workers):
-    """The worker (0 .. n_workers - 1) a session key sticks to: CRC-32 of the key modulo n (stable everywhere)."""
-    n = v.integer("n_workers", n_workers, low=1)
+def sticky_index(key, servers):
+    """The worker (0 .. servers - 1, of ``servers`` workers) a session key sticks to: CRC-32 of the key modulo n (stable everywhere)."""
+    n = v.integer("servers", servers, low=1)
     return zlib.crc32(str(key).encode()) % n
 
 

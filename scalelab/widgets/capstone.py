@@ -51,7 +51,7 @@ def tiers_compute(plans=None, plan="reference", phase="foundation", capacity_rps
     seed = v.integer("rng", rng, low=0)
     result = _phase(json.dumps(growth.validate_plan(plans[plan])), phase, cap, seed)
     present = {t.name: t for t in result.tiers}
-    util = np.array([present[n].utilization if n in present and present[n].slots else math.nan
+    util = np.array([present[n].utilization if n in present and present[n].servers else math.nan
                      for n in growth.TIERS])
     return {"result": result, "utilization": util, "present": tuple(n in present for n in growth.TIERS),
             "bottleneck": result.bottleneck, "plan": plan, "phase": phase}
@@ -86,7 +86,7 @@ def tiers_draw(artists, result, params=None):
     bars.set_facecolors(["tab:red" if n == result["bottleneck"] else "tab:blue" for n in growth.TIERS])
     parts = []
     for t in r.tiers:
-        busy = "" if not t.slots else f", {t.utilization:.0%} busy" if t.utilization < 1 else ", OVERLOADED"
+        busy = "" if not t.servers else f", {t.utilization:.0%} busy" if t.utilization < 1 else ", OVERLOADED"
         parts.append(f"{TIER_LABELS[t.name]}: {t.machines} machine(s){busy}, P95 {t.p95_ms:.1f} ms")
     ok = r.meets
     return (f"{result['plan']} at {result['phase']} ({r.users:,} users, peak {r.peak_rps:,.0f} req/s): bottleneck "

@@ -92,7 +92,7 @@ def degrade_compute(rate_rps=150.0, outage_s=1.0, threshold=5, reset_s=0.3, limi
     k = v.integer("handlers", handlers, low=1)
     slo = v.positive("slo_ms", slo_ms) / 1000
     trace = dg.arrivals(rate, DEGRADE_DURATION_S, rng=rng)
-    common = dict(workers=k, service_time_s=v.positive("service_time_ms", service_time_ms) / 1000,
+    common = dict(servers=k, service_time_s=v.positive("service_time_ms", service_time_ms) / 1000,
                   timeout_s=v.positive("timeout_ms", timeout_ms) / 1000, outages=[(1.0, 1.0 + outage)])
     runs = {"unprotected": dg.replay(trace, **common),
             "protected": dg.replay(trace, breaker=rs.CircuitBreaker(threshold, reset),

@@ -27,7 +27,7 @@ def test_scale_out_rps_by_hand():
 
 
 def test_failover_cost_by_hand():
-    cost = scaleout.failover_cost(rate_rps=80, n_workers=4, service_time_s=0.020, response_s=0.050)
+    cost = scaleout.failover_cost(rate_rps=80, servers=4, service_time_s=0.020, response_s=0.050)
     assert cost.in_flight_lost == pytest.approx(80 / 4 * 0.050)  # Little: 20 req/s x 50 ms = 1 request
     assert cost.utilization_before == pytest.approx(0.4) and cost.utilization_after == pytest.approx(1.6 / 3)
     assert cost.sessions_lost_fraction == pytest.approx(0.25) and not cost.overloaded_after
@@ -36,13 +36,13 @@ def test_failover_cost_by_hand():
 
 
 @pytest.mark.parametrize("call, argument", [
-    (lambda: scaleout.scale_out_rps(0, 0.02, 2), "n_workers"),
-    (lambda: scaleout.scale_out_rps([1, 2.5], 0.02, 2), "n_workers"),
+    (lambda: scaleout.scale_out_rps(0, 0.02, 2), "servers"),
+    (lambda: scaleout.scale_out_rps([1, 2.5], 0.02, 2), "servers"),
     (lambda: scaleout.scale_out_rps(2, 0, 2), "service_time_s"),
     (lambda: scaleout.scale_out_rps(2, 0.02, 0), "cores"),
     (lambda: scaleout.scale_out_rps(2, 0.02, 2, overhead_s=-1), "overhead_s"),
     (lambda: scaleout.cpu_ceiling_rps(2, -0.1), "cpu_per_request_s"),
-    (lambda: scaleout.failover_cost(80, 1, 0.02, 0.03), "n_workers"),
+    (lambda: scaleout.failover_cost(80, 1, 0.02, 0.03), "servers"),
     (lambda: scaleout.failover_cost(0, 3, 0.02, 0.03), "rate_rps"),
     (lambda: scaleout.failover_cost(80, 3, 0.02, 0), "response_s"),
     (lambda: scaleout.worker_utilization(-1, 2, 0.02), "rate_rps"),

@@ -26,7 +26,7 @@ def test_autoscaler_follows_target_and_respects_its_rules():
 def test_p95_model_is_mmc_and_overload_violates():
     from scalelab.models import queueing
 
-    got = autoscale.p95_ms([150.0], [2], workers=4, service_time_ms=40.0)[0]
+    got = autoscale.p95_ms([150.0], [2], servers=4, service_time_ms=40.0)[0]
     assert got == pytest.approx(1000 * queueing.response_time_percentile(75.0, 25.0, 4, 95), rel=1e-6)
     assert math.isinf(autoscale.p95_ms([250.0], [2])[0])
 

@@ -8,7 +8,7 @@ from scalelab.sim import degradation as dg
 
 # ------------------------------------------------------------------------------------ the degraded front end
 def test_replay_without_outage_is_a_fifo_multi_server_queue():
-    out = dg.replay([0.0, 0.0, 0.0, 0.5], workers=2, service_time_s=0.1, timeout_s=1.0)
+    out = dg.replay([0.0, 0.0, 0.0, 0.5], servers=2, service_time_s=0.1, timeout_s=1.0)
     assert list(out["start_s"]) == pytest.approx([0.0, 0.0, 0.1, 0.5])
     assert list(out["latency_s"]) == pytest.approx([0.1, 0.1, 0.2, 0.1])
     assert list(out["outcome"]) == ["ok"] * 4
@@ -16,11 +16,11 @@ def test_replay_without_outage_is_a_fifo_multi_server_queue():
 
 def test_replay_breaker_turns_timeouts_into_fast_fallbacks():
     arrivals = np.arange(10) * 0.1            # one request every 0.1 s, the dependency down from 0 to 2 s
-    plain = dg.replay(arrivals, workers=1, service_time_s=0.01, timeout_s=0.3, outages=[(0, 2)])
+    plain = dg.replay(arrivals, servers=1, service_time_s=0.01, timeout_s=0.3, outages=[(0, 2)])
     # one handler, 0.3 s timeout + 0.5 ms fallback per call: request i ends at 0.3005 (i + 1), arrived at 0.1 i
     assert plain["latency_s"][4] == pytest.approx(0.3005 * 5 - 0.4)
     breaker = rs.CircuitBreaker(failure_threshold=2, reset_timeout_s=10.0)
-    guarded = dg.replay(arrivals, workers=1, service_time_s=0.01, timeout_s=0.3, outages=[(0, 2)], breaker=breaker)
+    guarded = dg.replay(arrivals, servers=1, service_time_s=0.01, timeout_s=0.3, outages=[(0, 2)], breaker=breaker)
     # two timed-out calls (each 0.3 s + 0.5 ms of fallback) open it; request 2 starts at 0.601 and is refused
     assert list(guarded["outcome"]).count("fallback") == 10 and breaker.opened == 1
     assert guarded["end_s"][2] == pytest.approx(2 * 0.3005 + 0.0005)
@@ -31,14 +31,14 @@ def test_replay_breaker_turns_timeouts_into_fast_fallbacks():
 
 def test_replay_limiter_keeps_the_queue_short_under_overload():
     arrivals = np.arange(100) * 0.01           # 100 req/s into 1 handler that serves 50/s
-    plain = dg.summary(dg.replay(arrivals, workers=1, service_time_s=0.02), duration_s=1.0, slo_s=0.05)
-    limited = dg.summary(dg.replay(arrivals, workers=1, service_time_s=0.02, limiter=rs.TokenBucket(50, 1)),
+    plain = dg.summary(dg.replay(arrivals, servers=1, service_time_s=0.02), duration_s=1.0, slo_s=0.05)
+    limited = dg.summary(dg.replay(arrivals, servers=1, service_time_s=0.02, limiter=rs.TokenBucket(50, 1)),
                          duration_s=1.0, slo_s=0.05)
     assert limited["rejected_share"] == pytest.approx(0.5)
     assert plain["goodput_rps"] == 4          # request i answers after 0.02 + 0.01 i s: i = 0..3 within 50 ms
     assert limited["goodput_rps"] == 50
-    with pytest.raises(ValueError, match="workers"):
-        dg.replay(arrivals, workers=0)
+    with pytest.raises(ValueError, match="servers"):
+        dg.replay(arrivals, servers=0)
     with pytest.raises(ValueError, match="sorted"):
         dg.replay([1.0, 0.0])
 

@@ -68,13 +68,13 @@ def scale():
 @pytest.mark.parametrize("name", ["app", "cache", "db_primary", "db_replica"])
 def test_each_tier_is_its_mmc_queue(scale, name):
     t = scale.tier(name)
-    assert t.utilization == pytest.approx(t.rps_per_machine / (t.slots * t.service_rate))
+    assert t.utilization == pytest.approx(t.rps_per_machine / (t.servers * t.service_rate))
     assert t.p95_ms == pytest.approx(1000 * queueing.response_time_percentile(t.rps_per_machine, t.service_rate,
-                                                                              t.slots), rel=1e-9)
+                                                                              t.servers), rel=1e-9)
     # an independent check: the course's FIFO c-server simulator at the same load
     gen = np.random.default_rng(7)
     n = 40_000
-    trace = queues.simulate_mmc(t.rps_per_machine, t.service_rate, t.slots, n, rng=gen)
+    trace = queues.simulate_mmc(t.rps_per_machine, t.service_rate, t.servers, n, rng=gen)
     assert np.percentile(trace.time_in_system[n // 10:], 95) * 1000 == pytest.approx(t.p95_ms, rel=0.12)
 
 

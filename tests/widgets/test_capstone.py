@@ -22,7 +22,7 @@ def test_tiers_compute_shows_each_tier_and_the_bottleneck():
             assert util == pytest.approx(r.tier(name).utilization)
         else:
             assert math.isnan(util)                       # the CDN and the balancer have no queue
-    assert out["bottleneck"] == max((t for t in r.tiers if t.slots), key=lambda t: t.utilization).name
+    assert out["bottleneck"] == max((t for t in r.tiers if t.servers), key=lambda t: t.utilization).name
     with pytest.raises(ValueError, match="plan must be one of"):
         capstone.tiers_compute(plans={"mine": PLAN}, plan="theirs")
     with pytest.raises(ValueError, match="phase must be one of"):
