@@ -306,18 +306,3 @@ def fan_out(pool, ks=(1, 2, 4), requests=200, service_time_ms=1.0, distribution=
     import pandas as pd
 
     return pd.DataFrame(rows)
-
-
-def latency_table(frame, by="k", value="latency_ms"):
-    """Per group: count, mean, p50, p95 and p99 of ``value`` (same unit as the column)."""
-    for name in (by, value):
-        if name not in frame.columns:
-            raise ValueError(f"{name!r} must be one of the columns {list(frame.columns)}")
-    rows = []
-    for key, group in frame.groupby(by):
-        q = metrics.percentiles(group[value].to_numpy(), (50, 95, 99))
-        rows.append({by: key, "count": len(group), "mean": float(group[value].mean()),
-                     "p50": q[50], "p95": q[95], "p99": q[99]})
-    import pandas as pd
-
-    return pd.DataFrame(rows)

@@ -3,7 +3,8 @@
 
 - ``Cluster``: a context manager that starts them all and always stops them (success, error, Ctrl-C).
 - The benchmarks (``scaling_sweep``, ``failover_run``, ``session_run``, ``algorithm_run``) return pandas DataFrames
-  or a small result object holding one; ``timeline`` and ``availability_of`` read a per-request table.
+  or a small result object holding one; ``scalelab.models.metrics.timeline`` and ``availability_of`` read its
+  per-request tables.
 """
 import contextlib
 import dataclasses
@@ -301,33 +302,6 @@ def failover_run(n_workers=3, rate=80.0, seconds=3.0, kill_at_s=1.0, kill_index=
     frame["ok"] = frame["status"] == 200
     return FailoverRun(table=frame, kill_at_s=kill_at, kill_index=kill_index, n_workers=n, arrival_rps=float(rate),
                        health_checks=bool(health_checks), balancer=stats)
-
-
-def timeline(frame, bin_s=0.25):
-    """Bin a per-request frame by scheduled time: per bin, ok replies/s, failed requests and P95 latency (ms)."""
-    import numpy as np
-    import pandas as pd
-
-    v.positive("bin_s", bin_s)
-    if "status" not in frame or "scheduled" not in frame:
-        raise ValueError("frame must have the columns 'scheduled' and 'status' (a table of open_loop or failover_run)")
-    bins = np.floor(frame["scheduled"] / bin_s).astype(int)
-    latency_ms = (frame["end"] - frame["scheduled"]) * 1000
-    out = pd.DataFrame({"bin": bins, "ok": frame["status"] == 200, "failed": frame["status"] != 200,
-                        "latency_ms": latency_ms.where(frame["status"] == 200)})
-    grouped = out.groupby("bin")
-    result = pd.DataFrame({"t_s": grouped.size().index * bin_s,
-                           "ok_rps": grouped["ok"].sum().to_numpy() / bin_s,
-                           "failed": grouped["failed"].sum().to_numpy(),
-                           "p95_ms": grouped["latency_ms"].quantile(0.95).to_numpy()})
-    return result.reset_index(drop=True)
-
-
-def availability_of(frame):
-    """Errors, total and availability (ok / total) of a per-request frame: a dict of plain numbers."""
-    total = len(frame)
-    errors = int((frame["status"] != 200).sum())
-    return {"requests": total, "errors": errors, "availability": (total - errors) / total if total else float("nan")}
 
 
 def session_run(sticky=True, stores=STORES, users=4, steps=6, kill_after_step=3, tag="", cluster=None):

@@ -49,6 +49,51 @@ def request_summary(latency_ms, ok=None, span_s=None, qs=(50, 95, 99)):
     return row
 
 
+def timeline(frame, bin_s=0.25):
+    """Bin a per-request frame (columns scheduled and end in s, status: an HTTP code; a table of ``open_loop`` or
+    ``failover_run``) by scheduled time: per bin of ``bin_s`` seconds (> 0), t_s, ok replies/s, failed requests and the
+    P95 latency (ms) of the ok ones. A DataFrame."""
+    import pandas as pd
+
+    v.positive("bin_s", bin_s)
+    if "status" not in frame or "scheduled" not in frame:
+        raise ValueError("frame must have the columns 'scheduled' and 'status' (a table of open_loop or failover_run)")
+    bins = np.floor(frame["scheduled"] / bin_s).astype(int)
+    latency_ms = (frame["end"] - frame["scheduled"]) * 1000
+    out = pd.DataFrame({"bin": bins, "ok": frame["status"] == 200, "failed": frame["status"] != 200,
+                        "latency_ms": latency_ms.where(frame["status"] == 200)})
+    grouped = out.groupby("bin")
+    result = pd.DataFrame({"t_s": grouped.size().index * bin_s,
+                           "ok_rps": grouped["ok"].sum().to_numpy() / bin_s,
+                           "failed": grouped["failed"].sum().to_numpy(),
+                           "p95_ms": grouped["latency_ms"].quantile(0.95).to_numpy()})
+    return result.reset_index(drop=True)
+
+
+def availability_of(frame):
+    """Requests, errors (status other than 200) and availability (ok / total, NaN when empty) of a per-request frame:
+    a dict of plain numbers."""
+    total = len(frame)
+    errors = int((frame["status"] != 200).sum())
+    return {"requests": total, "errors": errors, "availability": (total - errors) / total if total else float("nan")}
+
+
+def latency_table(frame, by="k", value="latency_ms"):
+    """Per group of the column ``by`` of a table of requests: count, mean, p50, p95 and p99 of the column ``value``
+    (same unit as the column; numpy's linear percentiles). A DataFrame, one row per group."""
+    for name in (by, value):
+        if name not in frame.columns:
+            raise ValueError(f"{name!r} must be one of the columns {list(frame.columns)}")
+    import pandas as pd
+
+    rows = []
+    for key, group in frame.groupby(by):
+        q = percentiles(group[value].to_numpy(), (50, 95, 99))
+        rows.append({by: key, "count": len(group), "mean": float(group[value].mean()),
+                     "p50": q[50], "p95": q[95], "p99": q[99]})
+    return pd.DataFrame(rows)
+
+
 def apdex_counts(latencies, t):
     """Requests satisfied (latency <= t), tolerating (<= 4 t) and frustrated (> 4 t), and the total: a dict of ints.
 

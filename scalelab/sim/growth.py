@@ -65,8 +65,9 @@ class Assumptions:
     server_usd_month: one baseline machine (4 CPU / 16 GB) in the cloud, $0.20/h for 730 h (lesson 08's price);
     a bigger machine costs cost_usd / 1000 times that and is performance_mid times as fast
     (scalelab/data/server_costs.csv);
-    servers: the c of each app machine's M/M/c queue (lesson 08's server has 2); reference_p95_ms: the P95 at which lesson 08 measured
-    one server's capacity; db_service_time_ms, db_servers: one query on a baseline database machine and its cores (its servers);
+    servers: the c of each app machine's M/M/c queue (lesson 08's server has 2); reference_p95_ms: the P95 at which
+    lesson 08 measured one server's capacity; db_service_time_ms, db_servers: one query on a baseline database machine
+    and its cores (the c of its queue);
     cache_service_time_ms, cache_servers: one lookup in a cache node; cache_hit_ratio: share of reads the cache answers;
     static_share: requests for static files; read_share: reads among dynamic requests; cdn_hit_ratio: static
     requests the CDN answers at its edge; cdn_usd_per_million: what it charges; edge_ms: a CDN hit at the edge;

@@ -43,7 +43,8 @@ def pick_least_connections(active, up, turn=0):
 
 
 def sticky_index(key, servers):
-    """The worker (0 .. servers - 1, of ``servers`` workers) a session key sticks to: CRC-32 of the key modulo n (stable everywhere)."""
+    """The worker (0 .. servers - 1) of ``servers`` workers a session key sticks to: CRC-32 of the key modulo
+    ``servers`` (stable everywhere)."""
     n = v.integer("servers", servers, low=1)
     return zlib.crc32(str(key).encode()) % n
 

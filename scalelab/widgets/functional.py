@@ -268,7 +268,7 @@ def _frame(name, frame, columns):
 
 
 def plot_chain(table, per_hop_ms):
-    """Measured P50 and P99 of chains of k services (chain.latency_table rows: k, p50, p99, ms) beside the model
+    """Measured P50 and P99 of chains of k services (``metrics.latency_table`` rows: k, p50, p99, ms) beside the model
     k × per_hop_ms; returns a Figure."""
     _frame("table", table, ("k", "p50", "p99"))
     hop = v.positive("per_hop_ms", per_hop_ms)
@@ -304,7 +304,7 @@ def plot_chain_success(success, availability):
 
 
 def plot_fanout(fan, p_slow, slow_ms, service_time_ms=0.0):
-    """Two panels for a fan-out measurement (chain.latency_table rows with k, share_slow, p50, p99): the share of
+    """Two panels for a fan-out measurement (``metrics.latency_table`` rows with k, share_slow, p50, p99): the share of
     requests meeting a slow call against 1 - (1 - p_slow)^k, and the P50 / P99 against the bimodal model's P99.
     fast = the measured P50 of one call; a slow call takes slow_ms *instead of* its service_time_ms (ms,
     0 <= service_time_ms <= slow_ms), so a slow request takes fast - service_time_ms + slow_ms; returns a Figure."""

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .. import _validate as v
-from ..models import laws, scaleout
+from ..models import laws, metrics, scaleout
 from ..sim.routing import dispatch
 from . import _axes, base
 
@@ -406,15 +406,13 @@ def plot_failover(runs, bin_s=0.25):
     runs: {title: ``FailoverRun`` from ``scalelab.bench.cluster.failover_run``}; bin_s > 0.
     Returns a matplotlib Figure.
     """
-    from ..bench.cluster import timeline
-
     width = v.positive("bin_s", bin_s)
     if not runs:
         raise ValueError("runs must hold at least one failover run")
     fig, axes = base.plt.subplots(2, len(runs), figsize=(5 * len(runs), 4.4), dpi=90, sharex=True, sharey="row",
                                   layout="constrained", squeeze=False)
     for column, (name, run) in enumerate(runs.items()):
-        line = timeline(run.table, bin_s=width)
+        line = metrics.timeline(run.table, bin_s=width)
         top, bottom = axes[0, column], axes[1, column]
         top.bar(line["t_s"], line["ok_rps"], width=0.9 * width, align="edge", color="tab:green", label="ok replies/s")
         top.bar(line["t_s"], line["failed"] / width, width=0.9 * width, align="edge", bottom=line["ok_rps"],

@@ -2,26 +2,12 @@
 return. No test asserts an absolute time. The routing rules it uses are tested in test_routing.py."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from scalelab.bench import cluster
 from scalelab.bench import cluster as cl
+from scalelab.models import metrics
 from tests.leftovers import all_gone, port_refuses
-
-
-def test_timeline_and_availability_of_a_synthetic_run():
-    frame = pd.DataFrame({"scheduled": [0.0, 0.1, 0.3, 0.35, 0.6], "end": [0.02, 0.12, 0.32, 0.4, 0.61],
-                          "status": [200, 200, 502, 200, 200]})
-    line = cl.timeline(frame, bin_s=0.25)
-    assert line["t_s"].tolist() == [0.0, 0.25, 0.5]
-    assert line["ok_rps"].tolist() == [8.0, 4.0, 4.0]
-    assert line["failed"].tolist() == [0, 1, 0]
-    assert cl.availability_of(frame) == {"requests": 5, "errors": 1, "availability": 0.8}
-    with pytest.raises(ValueError):
-        cl.timeline(frame, bin_s=0)
-    with pytest.raises(ValueError):
-        cl.timeline(pd.DataFrame({"x": [1]}))
 
 
 def test_benchmarks_reject_bad_arguments():
@@ -132,7 +118,7 @@ def test_scaling_and_failover_relations_on_one_cluster():
     run = result.table
     assert (result.kill_at_s, result.kill_index, result.n_workers, result.health_checks) == (0.5, 0, 3, True)
     assert not run.empty and {"scheduled", "status", "ok"} <= set(run.columns)
-    summary = cl.availability_of(run)
+    summary = metrics.availability_of(run)
     assert summary["requests"] == len(run)
     assert summary["availability"] > 0.8, "the balancer should route around the dead worker"
     late = run[run["scheduled"] > 1.0]

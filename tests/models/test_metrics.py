@@ -2,6 +2,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from scalelab.models import availability, metrics, queueing
@@ -21,6 +22,35 @@ def test_percentiles_are_ordered_and_exceed_mean_on_skewed_data():
     p = metrics.percentiles(sample)
     assert p[50] <= p[95] <= p[99]
     assert p[50] < sample.mean() < p[99]
+
+
+def test_timeline_and_availability_of_a_synthetic_run():
+    frame = pd.DataFrame({"scheduled": [0.0, 0.1, 0.3, 0.35, 0.6], "end": [0.02, 0.12, 0.32, 0.4, 0.61],
+                          "status": [200, 200, 502, 200, 200]})
+    line = metrics.timeline(frame, bin_s=0.25)
+    assert line["t_s"].tolist() == [0.0, 0.25, 0.5]
+    assert line["ok_rps"].tolist() == [8.0, 4.0, 4.0]
+    assert line["failed"].tolist() == [0, 1, 0]
+    assert metrics.availability_of(frame) == {"requests": 5, "errors": 1, "availability": 0.8}
+    with pytest.raises(ValueError):
+        metrics.timeline(frame, bin_s=0)
+    with pytest.raises(ValueError):
+        metrics.timeline(pd.DataFrame({"x": [1]}))
+
+
+def test_latency_table_by_hand():
+    frame = pd.DataFrame({"k": [3, 1, 3, 1, 3], "latency_ms": [2.0, 1.0, 6.0, 3.0, 4.0]})
+    table = metrics.latency_table(frame)
+    assert table["k"].tolist() == [1, 3] and table["count"].tolist() == [2, 3]
+    assert table["mean"].tolist() == pytest.approx([2.0, 4.0])
+    assert table["p50"].tolist() == pytest.approx([2.0, 4.0])
+    assert table["p99"].tolist() == pytest.approx([1.0 + 0.99 * 2, 4.0 + 0.98 * 2])  # numpy's linear percentiles
+    by_user = metrics.latency_table(frame.assign(user=["a", "a", "b", "b", "b"]), by="user")
+    assert by_user["user"].tolist() == ["a", "b"] and by_user["count"].tolist() == [2, 3]
+    with pytest.raises(ValueError, match="latency_ms"):
+        metrics.latency_table(pd.DataFrame({"k": [1]}))
+    with pytest.raises(ValueError, match="'k'"):
+        metrics.latency_table(pd.DataFrame({"latency_ms": [1.0]}))
 
 
 def test_apdex_bands():

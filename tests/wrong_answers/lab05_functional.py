@@ -29,7 +29,7 @@ CASES = [
                 "    my_fanout = chain.fan_out(pool, ks=(1, 16), requests=150, service_time_ms=1.0, distribution='bimodal',\n"
                 "                              p_slow=0.003, slow_ms=25.0)\n"
                 "chain_p50 = my_chain.groupby('k')['latency_ms'].mean().to_dict()\n"
-                "fan = chain.latency_table(my_fanout).set_index('k')\n"
+                "fan = sl.models.metrics.latency_table(my_fanout).set_index('k')\n"
                 "single_p99, fanout_p99 = fan.loc[1, 'p99'], fan.loc[16, 'p99']",
                 says="median", why="the mean per chain length instead of the median"),
     WrongAnswer("scaling_cost_answer", "test_scaling_cost",
