@@ -6,7 +6,6 @@ they are tested without a clock and replayed on recorded traces. They are not th
 threads holds a lock around them (``scalelab.bench.principles`` does).
 """
 import collections
-import math
 
 from . import _validate as v
 
@@ -151,11 +150,3 @@ def with_fallback(primary, fallback, *args, errors=(Exception,)):
         return primary(*args), False
     except errors:
         return fallback(*args), True
-
-
-def goodput_rps(latencies_s, ok, duration_s, slo_s):
-    """Requests per second that succeeded within ``slo_s`` seconds over ``duration_s`` seconds."""
-    duration_s = v.positive("duration_s", duration_s)
-    slo_s = v.positive("slo_s", slo_s, allow_inf=True)
-    good = sum(1 for latency, fine in zip(latencies_s, ok) if fine and latency <= slo_s and math.isfinite(latency))
-    return good / duration_s

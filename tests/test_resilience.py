@@ -82,7 +82,7 @@ def test_health_check_falls_and_rises():
         rs.HealthCheck(rise=0)
 
 
-def test_fallback_and_goodput():
+def test_fallback():
     def broken():
         raise ConnectionError("down")
 
@@ -90,4 +90,3 @@ def test_fallback_and_goodput():
     assert rs.with_fallback(broken, lambda: 0) == (0, True)
     with pytest.raises(ValueError, match="callables"):
         rs.with_fallback(1, lambda: 0)
-    assert rs.goodput_rps([0.01, 0.2, 0.05, 0.01], [True, True, True, False], 2.0, 0.1) == 1.0

@@ -50,13 +50,6 @@ def throughput_capacity(batch_size, overhead_s, per_item_s):
     return _out(b / (c0 + c1 * b), batch_size)
 
 
-def fill_wait_s(batch_size, rate):
-    """Mean seconds an item waits for its batch to fill at ``rate`` items/s: (b − 1) / (2 · rate)."""
-    lam = v.positive("rate", rate)
-    b = _batch(batch_size)
-    return _out((b - 1) / (2 * lam), batch_size)
-
-
 def batch_latency_s(batch_size, rate, overhead_s, per_item_s):
     """Mean seconds from an item's arrival to its commit: fill wait + S(b); math.inf where b / S(b) <= rate
     (the writer cannot keep up and the backlog grows)."""

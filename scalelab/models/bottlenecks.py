@@ -39,13 +39,6 @@ def pool_wait_quantile(arrival_rate, hold_time, pool_size, quantile=0.95):
     return 0.0 if waits <= 1 - q else math.log(waits / (1 - q)) / (k * mu - lam)
 
 
-def pool_throughput_limit(pool_size, hold_time):
-    """The most requests/s a pool of ``pool_size`` (>= 1) connections carries when each request holds one for
-    ``hold_time`` s (> 0): k / h (every connection busy all the time)."""
-    k = v.integer("pool_size", pool_size, low=1)
-    return k / v.positive("hold_time", hold_time)
-
-
 def closed_pool(users, pool_size, hold_time):
     """A closed loop of ``users`` (>= 1) back-to-back requests on a pool of k connections, each held ``hold_time``
     s (> 0) with nothing else to wait on: X = min(N, k) / h and mean wait for a connection W = N / X - h

@@ -66,13 +66,6 @@ def fanout_percentile_bimodal(fast_ms, slow_ms, p_slow, services, q=99.0):
     return slow if fanout_slow_chance(services, p_slow) > 1 - q / 100 else fast
 
 
-def expected_max_exponential(mean_ms, services):
-    """Mean (ms) of the slowest of ``services`` exponential calls with mean mean_ms: mean_ms * (1 + 1/2 + ... + 1/k)."""
-    mean = v.non_negative("mean_ms", mean_ms)
-    k = v.integer("services", services, low=1, high=1_000_000)
-    return mean * sum(1 / i for i in range(1, k + 1))
-
-
 @dataclass(frozen=True)
 class ScalingPlan:
     """Instances and monthly cost to carry a load, split into services vs as one monolith."""

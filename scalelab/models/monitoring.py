@@ -24,12 +24,6 @@ def _bounds(bounds):
     return b
 
 
-def linear_buckets(start, width, count):
-    """``count`` upper bounds start, start + width, ... (prometheus_client's linear layout)."""
-    v.integer("count", count, low=1)
-    return [float(start) + i * v.positive("width", width) for i in range(count)]
-
-
 def exponential_buckets(start, factor, count):
     """``count`` upper bounds start, start * factor, ... (each bucket ``factor`` times as wide as the last)."""
     v.positive("start", start)

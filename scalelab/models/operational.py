@@ -82,21 +82,6 @@ def bounds(demands, users, think_time=0.0):
                   users_star=(total + z) / top, bottleneck=max(d, key=d.get))
 
 
-@dataclass(frozen=True)
-class MVAResult:
-    """Exact MVA at ``users`` users: throughput X (requests/s), response_time R (s, time in the resources, think
-    time excluded), queue_lengths {resource: mean number of requests there, waiting or in service},
-    utilizations {resource: X * D_i}, residence_times {resource: s per request spent there}."""
-
-    users: int
-    think_time: float
-    throughput: float
-    response_time: float
-    queue_lengths: dict
-    utilizations: dict
-    residence_times: dict
-
-
 def _mva_arrays(values, users, think_time):
     """Run the MVA recursion; return arrays over n = 1..users: X[n], R[n], and Q[n, i], Rk[n, i]."""
     x_all, r_all = np.empty(users), np.empty(users)
@@ -109,23 +94,6 @@ def _mva_arrays(values, users, think_time):
         queue = x * residence                     # Little's law at each resource
         x_all[n - 1], r_all[n - 1], q_all[n - 1], res_all[n - 1] = x, response, queue, residence
     return x_all, r_all, q_all, res_all
-
-
-def mva(demands, users, think_time=0.0):
-    """Exact mean value analysis of a closed network of single-server queues (one per resource) with ``users``
-    users (>= 1) and think time Z (s, >= 0). Returns an MVAResult at N = users.
-
-    For n = 1..N: R_i(n) = D_i (1 + Q_i(n - 1)); R(n) = sum R_i(n); X(n) = n / (R(n) + Z); Q_i(n) = X(n) R_i(n).
-    """
-    d = _demands(demands)
-    n = v.integer("users", users, low=1, high=100_000)
-    z = v.non_negative("think_time", think_time)
-    names, values = list(d), np.array(list(d.values()))
-    x, r, q, res = _mva_arrays(values, n, z)
-    return MVAResult(users=n, think_time=z, throughput=float(x[-1]), response_time=float(r[-1]),
-                     queue_lengths={k: float(q[-1, i]) for i, k in enumerate(names)},
-                     utilizations={k: float(x[-1] * values[i]) for i, k in enumerate(names)},
-                     residence_times={k: float(res[-1, i]) for i, k in enumerate(names)})
 
 
 def mva_curve(demands, max_users, think_time=0.0):

@@ -104,20 +104,6 @@ def littles_law(arrival_rate=None, time_in_system=None, in_system=None):
     return float(in_system) / float(arrival_rate)
 
 
-def response_time_law(users, throughput, think_time):
-    """Interactive response-time law N = X (R + Z), solved for the response time: R = N / X - Z.
-
-    Little's law applied to a closed loop of users N (>= 1) who each wait R for a reply, then think Z (s, >= 0);
-    throughput X in requests/s (> 0). Returns R in seconds; N / X must be at least Z.
-    """
-    n = v.number("users", users, 1)
-    x = v.positive("throughput", throughput)
-    z = v.non_negative("think_time", think_time)
-    if n / x < z:
-        raise ValueError(f"throughput must be <= users / think_time = {n / z:.6g} req/s (else R < 0), got {x!r}")
-    return n / x - z
-
-
 def mmc_curve(utilization, servers):
     """M/M/c against utilisation, vectorised: P(wait) (Erlang C) and the mean wait and time in system as multiples
     of the mean service time S (Wq/S and W/S, dimensionless), for an array of utilisations rho in [0, 1).

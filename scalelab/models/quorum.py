@@ -49,26 +49,11 @@ def write_failures_tolerated(n, w):
     return n - v.integer("w", w, low=1, high=n)
 
 
-def writes_overlap(n, w):
-    """True when any two write quorums of w among n share a replica (2w > n): no split-brain writes."""
-    n = v.integer("n", n, low=1, high=1000)
-    return 2 * v.integer("w", w, low=1, high=n) > n
-
-
 def stale_read_probability(n, r, w):
     """Chance that a read of r replicas chosen at random misses every one of the w replicas a write has reached:
     C(n − w, r) / C(n, r); 0 when r + w > n."""
     n, r, w = _nrw(n, r, w)
     return math.comb(n - w, r) / math.comb(n, r)
-
-
-def quorum_availability(n, k, replica_availability):
-    """Chance that at least k of n replicas are up when each is up with probability replica_availability
-    (independently): sum over j >= k of C(n, j) a^j (1 − a)^(n − j)."""
-    n = v.integer("n", n, low=1, high=1000)
-    k = v.integer("k", k, low=1, high=n)
-    a = v.probability("replica_availability", replica_availability)
-    return sum(math.comb(n, j) * a ** j * (1 - a) ** (n - j) for j in range(k, n + 1))
 
 
 @dataclass(frozen=True)
@@ -93,4 +78,3 @@ def partition_service(n, r, w, side, mode="cp"):
     if mode == "ap":
         return SideService(g, g >= 1, g >= 1)
     return SideService(g, g >= r, g >= w)
-

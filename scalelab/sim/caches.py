@@ -135,24 +135,6 @@ def hit_ratio_curve(trace, capacities, policies=("lru", "lfu", "fifo"), ttl=None
             for p in policies}
 
 
-def smallest_capacity(trace, target, policy="lru", high=None, ttl=None):
-    """The smallest capacity whose hit ratio reaches ``target`` (hit ratio grows with LRU's capacity, so a
-    bisection finds it); None when even one entry per distinct key falls short."""
-    goal = v.probability("target", target)
-    keys = list(trace)
-    top = high or len(set(keys))
-    if hit_ratio(keys, top, policy, ttl=ttl) < goal:
-        return None
-    low = 1
-    while low < top:
-        mid = (low + top) // 2
-        if hit_ratio(keys, mid, policy, ttl=ttl) >= goal:
-            top = mid
-        else:
-            low = mid + 1
-    return low
-
-
 def ideal_hit_ratio(trace, capacity):
     """The hit ratio of a cache that always holds the ``capacity`` most requested keys of the trace and was
     warm from the start (an upper bound for any policy on a stationary trace)."""

@@ -23,9 +23,7 @@ How the system is modelled (every figure is an assumption of ``Assumptions``, st
   are in parallel (``availability.parallel``) and the tiers a request needs are in series.
 """
 import functools
-import json
 import math
-import pathlib
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -230,18 +228,6 @@ def validate_plan(plan):
             seen.append(step)
         clean[phase] = list(steps)
     return clean
-
-
-def save_plan(plan, path):
-    """Write a plan as JSON (after validating it); returns the path."""
-    path = pathlib.Path(path)
-    path.write_text(json.dumps(validate_plan(plan), indent=1), encoding="utf-8")
-    return path
-
-
-def load_plan(path):
-    """Read a plan written by ``save_plan`` (validated)."""
-    return validate_plan(json.loads(pathlib.Path(path).read_text(encoding="utf-8")))
 
 
 def in_place(plan, phase):
@@ -516,17 +502,6 @@ def _check_traces(traces):
         raise ValueError(f"traces must be a dict {{phase: hourly load}} with phases among {list(PHASES)}, "
                          f"got {traces if not isinstance(traces, dict) else list(traces)!r}")
 
-
-def simulate_plan(plan, capacity_rps=None, traces=None, samples=20_000, assumptions=DEFAULT, rng=None):
-    """Every phase of a plan as PhaseResult objects (a list, in phase order)."""
-    plan = validate_plan(plan)
-    _check_traces(traces)
-    gen = _random.rng(rng)
-    return [simulate_phase(plan, p, capacity_rps, None if traces is None else traces.get(p), samples, assumptions,
-                           gen) for p in PHASES]
-
-
-# --- the simplest plan that works -----------------------------------------------------------------------------------
 
 def busy_day(phase, assumptions=DEFAULT):
     """A busy day's hourly load for ``phase``: the diurnal curve at the top of the day-to-day range (10 % above the

@@ -208,11 +208,6 @@ def _encode_png(canvas):
     return buffer.getvalue()
 
 
-def decode_png(data):
-    """PNG bytes as an array of RGB pixels (to compare two renders in tests)."""
-    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-
-
 def slider(value, low, high, step, description, integer=False, readout_format=None):
     """A float (or int) slider wide enough for its description. The Explorer decides whether it follows drags."""
     cls = widgets.IntSlider if integer else widgets.FloatSlider

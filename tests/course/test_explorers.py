@@ -11,6 +11,7 @@ import pytest  # noqa: E402
 
 from scalelab import perf  # noqa: E402
 from scalelab.widgets import base  # noqa: E402
+from tests.pixels import decode_png  # noqa: E402
 
 EXPLORERS = {name: (factory, kwargs) for name, factory, kwargs in perf._explorer_factories()}
 
@@ -30,8 +31,8 @@ def test_each_control_changes_the_view_and_blits_match_a_full_redraw(name):
         perf._nudge(control)  # two steps: a control can wrap around to where it was
         assert (explorer.png, explorer.text.value) != before, f"{name}: moving {param} changed nothing on screen"
         if explorer.figure is not None:
-            shown = base.decode_png(explorer.png)
-            full = base.decode_png(explorer.redraw_full())
+            shown = decode_png(explorer.png)
+            full = decode_png(explorer.redraw_full())
             differ = np.mean(np.any(shown != full, axis=-1))
             assert differ == 0, f"{name}: after moving {param}, {differ:.2%} of the blitted pixels differ from a " \
                                 "full redraw (an artist changed without being marked animated?)"

@@ -16,7 +16,6 @@ def test_commit_time_and_capacity():
 
 def test_fill_wait_and_latency():
     # 1000 items/s, batches of 11: the first item waits 10 ms, the last 0; mean 5 ms
-    assert bm.fill_wait_s(11, 1000) == pytest.approx(0.005)
     assert bm.batch_latency_s(11, 1000, 0.001, 0.0001) == pytest.approx(0.005 + 0.0021)
     # b = 1 at 1000/s with a 1.1 ms commit cannot keep up
     assert bm.batch_latency_s(1, 1000, 0.001, 0.0001) == math.inf
@@ -39,7 +38,6 @@ def test_fit_commit_time_recovers_a_line():
 
 
 @pytest.mark.parametrize("call, name", [(lambda: bm.commit_time_s(0, 0.001, 0), "batch_size"),
-                                        (lambda: bm.fill_wait_s(2, 0), "rate"),
                                         (lambda: bm.commit_time_s(2, -1, 0), "overhead_s"),
                                         (lambda: bm.throughput_capacity(2, 0, 0), "overhead_s"),
                                         (lambda: bm.largest_batch_for_latency(10, 0, 0.001, 0), "target_s"),

@@ -27,8 +27,7 @@ def test_pool_wait_quantile_is_erlang_c_by_hand():
         bm.pool_wait_quantile(1, 1.0, 0)
 
 
-def test_pool_throughput_limit_and_closed_pool():
-    assert bm.pool_throughput_limit(4, 0.02) == pytest.approx(200)  # 4 connections / 20 ms
+def test_closed_pool():
     # 8 users back to back on 4 connections of 10 ms: X = 4 / 0.01 = 400/s, R = 8 / 400 = 20 ms, wait 10 ms
     assert bm.closed_pool(8, 4, 0.01) == pytest.approx({"throughput_rps": 400, "response_s": 0.02, "wait_s": 0.01})
     # fewer users than connections: nobody waits
@@ -96,8 +95,6 @@ def test_batched_fsync_rate():
     (lambda: bm.pool_size_needed(-1, 0.1), "arrival_rate"),
     (lambda: bm.pool_size_needed(1, -0.1), "hold_time"),
     (lambda: bm.pool_size_needed(1, 0.1, headroom=-1), "headroom"),
-    (lambda: bm.pool_throughput_limit(0, 0.1), "pool_size"),
-    (lambda: bm.pool_throughput_limit(2, 0), "hold_time"),
     (lambda: bm.closed_pool(0, 1, 0.1), "users"),
     (lambda: bm.closed_pool(1, 1.5, 0.1), "pool_size"),
     (lambda: bm.transfer_time(-1, 1e6), "size_bytes"),

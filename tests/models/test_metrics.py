@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scalelab.models import availability, metrics, queueing
+from scalelab.models import availability, metrics
 
 
 # ---------------------------------------------------------------------------------------------------- metrics
@@ -165,10 +165,6 @@ def test_apdex_counts_by_hand_and_the_score_uses_them():
     (lambda: metrics.apdex_counts([10], 0), "t"),
     (lambda: availability.from_nines(-1), "nines"),
     (lambda: availability.from_nines(13), "nines"),
-    (lambda: queueing.response_time_law(0, 10, 0), "users"),
-    (lambda: queueing.response_time_law(5, 0, 0), "throughput"),
-    (lambda: queueing.response_time_law(5, 10, -1), "think_time"),
-    (lambda: queueing.response_time_law(5, 100, 0.1), "throughput"),  # 5 / 100 < 0.1: R would be negative
 ])
 def test_bad_input_is_refused_by_name(call, name):
     with pytest.raises(ValueError, match=rf"^{name} must"):

@@ -42,7 +42,6 @@ def test_percentiles_of_the_slowest_call():
     assert ms.fanout_percentile_exponential(1.0, 50, 1) == pytest.approx(math.log(2))
     assert ms.fanout_percentile_exponential(2.0, 99, 1) == pytest.approx(2 * math.log(100))
     assert ms.fanout_percentile_exponential(1.0, 99, 4) > ms.fanout_percentile_exponential(1.0, 99, 1)
-    assert ms.expected_max_exponential(2.0, 3) == pytest.approx(2 * (1 + 1 / 2 + 1 / 3))
     assert ms.fanout_percentile_bimodal(2, 30, 0.005, 1) == 2
     assert ms.fanout_percentile_bimodal(2, 30, 0.005, 4) == 30  # 1.99 % of requests meet a slow call
     assert ms.fanout_percentile_bimodal(2, 30, 0.005, 4, q=50) == 2
@@ -79,7 +78,6 @@ def test_teams_and_communication_paths():
     (lambda: ms.per_call_percentile_of_max(100, 2), "q"),
     (lambda: ms.fanout_percentile_exponential(-1, 99, 2), "mean_ms"),
     (lambda: ms.fanout_percentile_bimodal(2, 30, 0.1, 2, q=0), "q"),
-    (lambda: ms.expected_max_exponential(1, 0), "services"),
     (lambda: ms.independent_scaling([1, 2], [1], [1, 1]), "one value per service"),
     (lambda: ms.independent_scaling([], [], []), "one value per service"),
     (lambda: ms.independent_scaling([1], [0], [1]), "capacity_rps"),

@@ -36,32 +36,38 @@ def test_bounds_by_hand():
     assert high.bottleneck == "db"
 
 
+def _mva_at(demands, n, think_time=0.0):
+    """MVA's answer at N = n: the last point of mva_curve(demands, n)."""
+    curve = op.mva_curve(demands, n, think_time)
+    return (curve["throughput"][-1], curve["response_time"][-1],
+            {k: q[-1] for k, q in curve["queue_lengths"].items()})
+
+
 def test_mva_two_resources_by_hand():
     # n = 1: R = 0.2 + 0.1 = 0.3, X = 1 / 0.3, Q = (2/3, 1/3)
     # n = 2: R_cpu = 0.2 (1 + 2/3) = 1/3, R_disk = 0.1 (1 + 1/3) = 2/15, R = 7/15, X = 30/7, Q = (10/7, 4/7)
     # n = 3: R_cpu = 0.2 (17/7) = 17/35, R_disk = 0.1 (11/7) = 11/70, R = 45/70 = 9/14, X = 14/3,
     #        Q_cpu = 14/3 * 17/35 = 34/15, Q_disk = 14/3 * 11/70 = 11/15
-    one = op.mva(TWO, 1)
-    assert one.throughput == pytest.approx(1 / 0.3)
-    assert one.queue_lengths == pytest.approx({"cpu": 2 / 3, "disk": 1 / 3})
-    two = op.mva(TWO, 2)
-    assert two.response_time == pytest.approx(7 / 15)
-    assert two.throughput == pytest.approx(30 / 7)
-    three = op.mva(TWO, 3)
-    assert three.response_time == pytest.approx(9 / 14)
-    assert three.throughput == pytest.approx(14 / 3)
-    assert three.queue_lengths["cpu"] == pytest.approx(34 / 15)
-    assert three.queue_lengths["disk"] == pytest.approx(11 / 15)
-    assert sum(three.queue_lengths.values()) == pytest.approx(3)      # every user is somewhere
-    assert three.utilizations["cpu"] == pytest.approx(14 / 3 * 0.2)
+    x, _, q = _mva_at(TWO, 1)
+    assert x == pytest.approx(1 / 0.3)
+    assert q == pytest.approx({"cpu": 2 / 3, "disk": 1 / 3})
+    x, r, _ = _mva_at(TWO, 2)
+    assert r == pytest.approx(7 / 15)
+    assert x == pytest.approx(30 / 7)
+    x, r, q = _mva_at(TWO, 3)
+    assert r == pytest.approx(9 / 14)
+    assert x == pytest.approx(14 / 3)
+    assert q["cpu"] == pytest.approx(34 / 15)
+    assert q["disk"] == pytest.approx(11 / 15)
+    assert sum(q.values()) == pytest.approx(3)      # every user is somewhere
 
 
 def test_mva_with_think_time_by_hand():
     # D = {0.5}, Z = 1.5: n = 1: R = 0.5, X = 1/2, Q = 1/4; n = 2: R = 0.5 * 1.25 = 0.625, X = 2 / 2.125 = 16/17
-    result = op.mva({"cpu": 0.5}, 2, think_time=1.5)
-    assert result.response_time == pytest.approx(0.625)
-    assert result.throughput == pytest.approx(16 / 17)
-    assert result.queue_lengths["cpu"] == pytest.approx(16 / 17 * 0.625)
+    x, r, q = _mva_at({"cpu": 0.5}, 2, think_time=1.5)
+    assert r == pytest.approx(0.625)
+    assert x == pytest.approx(16 / 17)
+    assert q["cpu"] == pytest.approx(16 / 17 * 0.625)
 
 
 def _machine_repairman_throughput(n, service, think):
@@ -72,7 +78,7 @@ def _machine_repairman_throughput(n, service, think):
 
 @pytest.mark.parametrize("n", [1, 3, 8, 20])
 def test_mva_of_one_queue_matches_the_machine_repairman_formula(n):
-    assert op.mva({"server": 0.05}, n, think_time=0.4).throughput == pytest.approx(
+    assert _mva_at({"server": 0.05}, n, think_time=0.4)[0] == pytest.approx(
         _machine_repairman_throughput(n, 0.05, 0.4), rel=1e-9)
 
 
@@ -82,7 +88,6 @@ def test_mva_lies_within_the_bounds_and_approaches_them():
     assert np.all(curve["throughput"] <= curve["throughput_upper"] + 1e-12)
     assert np.all(curve["response_time"] >= curve["response_lower"] - 1e-12)
     assert curve["throughput"][-1] == pytest.approx(50.0, rel=0.01)      # saturates at 1 / D_max
-    assert op.mva(demands, 37, 1.0).throughput == pytest.approx(curve["throughput"][36])
     # the bottleneck holds most of the queue once saturated
     assert curve["queue_lengths"]["db"][-1] > 0.9 * (200 - 50 * 1.0)
 
@@ -102,9 +107,8 @@ def test_demands_from_busy_time():
     (lambda: op.bounds(TWO, 0), "users"),
     (lambda: op.bounds(TWO, 2.5), "users"),
     (lambda: op.bounds(TWO, 2, think_time=-1), "think_time"),
-    (lambda: op.mva(TWO, 0), "users"),
-    (lambda: op.mva([0.1, 0.2], 3), "demands"),
-    (lambda: op.mva({"cpu": float("nan")}, 3), "demands['cpu']"),
+    (lambda: op.mva_curve([0.1, 0.2], 3), "demands"),
+    (lambda: op.mva_curve({"cpu": float("nan")}, 3), "demands['cpu']"),
     (lambda: op.mva_curve(TWO, 0), "max_users"),
     (lambda: op.demands_from_busy({"cpu": 1}, 0), "completions"),
     (lambda: op.demands_from_busy({"cpu": 1}, 10, servers={"cpu": 0}), "servers['cpu']"),

@@ -187,11 +187,3 @@ def test_mmc_curve_matches_mmc_point_by_point():
         queueing.mmc_curve([0.5, 1.0], 1)
     with pytest.raises(ValueError, match="servers"):
         queueing.mmc_curve([0.5], 0)
-
-
-# ------------------------------------------------------------------------------------ response-time law
-def test_response_time_law_by_hand():
-    # N = X (R + Z): 10 users, 50 req/s, think 0.1 s -> R = 10 / 50 - 0.1 = 0.1 s
-    assert queueing.response_time_law(10, 50, 0.1) == pytest.approx(0.1)
-    assert queueing.response_time_law(1, 100, 0) == pytest.approx(0.01)
-    assert queueing.response_time_law(8, 40, 0.2) == pytest.approx(0.0, abs=1e-12)

@@ -14,7 +14,6 @@ def test_overlap(n, r, w, overlap, shared):
 
 def test_failures_tolerated():
     assert (q.read_failures_tolerated(5, 2), q.write_failures_tolerated(5, 4)) == (3, 1)
-    assert q.writes_overlap(5, 3) and not q.writes_overlap(4, 2)
 
 
 @pytest.mark.parametrize("n, r, w, expected", [(3, 1, 1, 2 / 3), (5, 1, 1, 4 / 5), (5, 2, 2, 3 / 10),
@@ -22,12 +21,6 @@ def test_failures_tolerated():
 def test_stale_read_probability(n, r, w, expected):
     # C(n - w, r) / C(n, r): e.g. n=5, r=2, w=2: C(3,2)/C(5,2) = 3/10
     assert q.stale_read_probability(n, r, w) == pytest.approx(expected)
-
-
-def test_quorum_availability():
-    # 2 of 3 up, each 0.9: 3 * 0.81 * 0.1 + 0.729 = 0.972
-    assert q.quorum_availability(3, 2, 0.9) == pytest.approx(0.972)
-    assert q.quorum_availability(5, 1, 0.5) == pytest.approx(1 - 0.5 ** 5)
 
 
 def test_partition_service():
@@ -40,7 +33,6 @@ def test_partition_service():
 
 @pytest.mark.parametrize("call, name", [(lambda: q.overlaps(3, 4, 1), "r"), (lambda: q.overlaps(0, 1, 1), "n"),
                                         (lambda: q.stale_read_probability(3, 1, 0), "w"),
-                                        (lambda: q.quorum_availability(3, 2, 1.5), "replica_availability"),
                                         (lambda: q.partition_service(5, 3, 3, 6), "side"),
                                         (lambda: q.partition_service(5, 3, 3, 2, mode="ca"), "mode")])
 def test_quorum_bad_input(call, name):

@@ -11,6 +11,7 @@ import pytest  # noqa: E402
 
 from scalelab.models import queueing  # noqa: E402
 from scalelab.widgets import base  # noqa: E402
+from tests.pixels import decode_png  # noqa: E402
 
 
 def _setup(fig, params):
@@ -52,7 +53,7 @@ def test_fixed_axes_blit_and_the_blitted_frame_equals_a_full_redraw():
     explorer.controls["rate"].value = 7.0
     assert explorer.blits == 1 and explorer.full_draws == 1, "the axes did not change: only the point is redrawn"
     assert explorer.png != first and bytes(explorer.image.value) == explorer.png
-    assert np.array_equal(base.decode_png(explorer.png), base.decode_png(explorer.redraw_full()))
+    assert np.array_equal(decode_png(explorer.png), decode_png(explorer.redraw_full()))
 
 
 def test_changed_limits_draw_the_whole_figure_again():
@@ -62,7 +63,7 @@ def test_changed_limits_draw_the_whole_figure_again():
     explorer.fixed["service_rate"] = 10.5
     explorer.controls["rate"].value = 9.8  # W = 1.43 s: the view widens the y-axis
     assert explorer.full_draws == draws + 1 and explorer.artists["ax"].get_ylim()[1] > 2
-    assert np.array_equal(base.decode_png(explorer.png), base.decode_png(explorer.redraw_full()))
+    assert np.array_equal(decode_png(explorer.png), decode_png(explorer.redraw_full()))
 
 
 def test_the_output_carries_a_static_picture_beside_the_widget_view():
