@@ -238,10 +238,9 @@ class Kernel:
         connection, _ = write_connection_file(str(self.workdir / ".kernel.json"), transport="ipc",
                                               ip=str(self.workdir / ".kernel"))
         argv = [sys.executable, "-m", "ipykernel_launcher", "-f", connection, "--HistoryManager.enabled=False"]
-        if use_sandbox:
-            argv, env = sandbox.command(argv, self.workdir, course), None
-        else:
-            env = sandbox.environment(self.workdir)
+        if use_sandbox:  # bwrap itself gets the bare environment too: /proc/1/environ in the sandbox is its own
+            argv = sandbox.command(argv, self.workdir, course)
+        env = sandbox.environment(self.workdir)
         self.log = open(self.workdir.parent / "kernel.log", "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(argv, cwd=self.workdir, env=env, stdin=subprocess.DEVNULL, stdout=self.log,
                                         stderr=subprocess.STDOUT, start_new_session=True,
