@@ -33,6 +33,7 @@ from . import judge_agent, sandbox
 
 KERNEL_START_S = 60
 INTERRUPT_GRACE_S = 5
+OUTPUT_LIMIT_BYTES = 8 * 2**20   # all the outputs one notebook may keep; what comes later is left out with a note
 EXCEPTIONS = {name: getattr(builtins, name) for name in (
     "ArithmeticError", "AssertionError", "AttributeError", "FloatingPointError", "IndexError", "KeyError",
     "LookupError", "NameError", "NotImplementedError", "OverflowError", "RecursionError", "RuntimeError",
@@ -234,6 +235,7 @@ class Kernel:
         from jupyter_client.connect import write_connection_file
 
         self.workdir = pathlib.Path(workdir)
+        self.output_left = OUTPUT_LIMIT_BYTES
         (self.workdir / ".home").mkdir(exist_ok=True)
         connection, _ = write_connection_file(str(self.workdir / ".kernel.json"), transport="ipc",
                                               ip=str(self.workdir / ".kernel"))
@@ -298,7 +300,15 @@ class Kernel:
             if kind == "status" and msg["content"].get("execution_state") == "idle":
                 idle = True
             elif kind in ("stream", "display_data", "execute_result", "error"):
-                outputs.append(nbformat.v4.output_from_msg(msg))
+                size = len(json.dumps(msg["content"]))
+                if size <= self.output_left:
+                    self.output_left -= size
+                    outputs.append(nbformat.v4.output_from_msg(msg))
+                elif self.output_left >= 0:
+                    self.output_left = -1
+                    outputs.append(nbformat.v4.new_output("stream", name="stderr", text=(
+                        f"[The rest of the output was left out: a notebook keeps at most "
+                        f"{OUTPUT_LIMIT_BYTES // 2**20} MiB of output.]\n")))
             elif kind == "clear_output":
                 outputs.clear()
         return outputs
