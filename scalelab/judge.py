@@ -34,6 +34,7 @@ from . import judge_agent, sandbox
 KERNEL_START_S = 60
 INTERRUPT_GRACE_S = 5
 OUTPUT_LIMIT_BYTES = 8 * 2**20   # all the outputs one notebook may keep; what comes later is left out with a note
+MESSAGE_LIMIT_CHARS = 10_000     # of a failed test's message and of each line of its traceback
 EXCEPTIONS = {name: getattr(builtins, name) for name in (
     "ArithmeticError", "AssertionError", "AttributeError", "FloatingPointError", "IndexError", "KeyError",
     "LookupError", "NameError", "NotImplementedError", "OverflowError", "RecursionError", "RuntimeError",
@@ -366,8 +367,8 @@ def _run_test(source, base, kernel, rpc, cell_id, deadline):
         raise
     except Exception as exc:  # a failed test: its error is the verdict
         lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-        kept = [line for line in lines if "scalelab/judge.py" not in line]
-        outputs.append(_error_output(type(exc).__name__, str(exc), kept))
+        kept = [_cut(line) for line in lines if "scalelab/judge.py" not in line][-100:]
+        outputs.append(_error_output(type(exc).__name__, _cut(str(exc)), kept))
     finally:
         with contextlib.suppress(OSError, ValueError):
             conn.settimeout(5)
@@ -384,6 +385,11 @@ def _run_test(source, base, kernel, rpc, cell_id, deadline):
         except CellTimeout:
             raise GradingStopped("timeout") from None
     return outputs
+
+
+def _cut(text):
+    """``text`` within MESSAGE_LIMIT_CHARS (a test's message quotes the learner's value, which may be huge)."""
+    return text if len(text) <= MESSAGE_LIMIT_CHARS else text[:MESSAGE_LIMIT_CHARS] + " [... cut]"
 
 
 _AGENT_SOURCE = None
