@@ -35,6 +35,7 @@ KERNEL_START_S = 60
 INTERRUPT_GRACE_S = 5
 OUTPUT_LIMIT_BYTES = 8 * 2**20   # all the outputs one notebook may keep; what comes later is left out with a note
 MESSAGE_LIMIT_CHARS = 10_000     # of a failed test's message and of each line of its traceback
+NOTEBOOK_LIMIT_CELLS = 4         # a whole notebook may run as long as this many cells at their time limit
 EXCEPTIONS = {name: getattr(builtins, name) for name in (
     "ArithmeticError", "AssertionError", "AttributeError", "FloatingPointError", "IndexError", "KeyError",
     "LookupError", "NameError", "NotImplementedError", "OverflowError", "RecursionError", "RuntimeError",
@@ -411,7 +412,8 @@ def grade(notebook, tests, given, files, course=".", timeout_s=120, memory_bytes
     """Run ``notebook`` (JSON text or a dict) with the learner's cells sandboxed and the tests here.
 
     tests: {grade_id: source} of the test cells; given: the lab's given code (see lab_spec); files: {name: bytes} of
-    the released lab, copied beside the notebook; timeout_s: limit per cell. Returns {"notebook", "log", "sandboxed"}.
+    the released lab, copied beside the notebook; timeout_s: limit per cell (the whole notebook gets
+    NOTEBOOK_LIMIT_CELLS times it). Returns {"notebook", "log", "sandboxed"}.
     """
     import nbformat
 
@@ -450,6 +452,7 @@ def grade(notebook, tests, given, files, course=".", timeout_s=120, memory_bytes
 
 def _run_cells(nb, tests, base, kernel, rpc, timeout_s, log):
     stopped = None
+    notebook_deadline = time.monotonic() + NOTEBOOK_LIMIT_CELLS * timeout_s
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -457,10 +460,15 @@ def _run_cells(nb, tests, base, kernel, rpc, timeout_s, log):
         grade_id = meta.get("grade_id")
         is_test = meta.get("grade") and not meta.get("solution") and grade_id in tests
         cell.outputs, cell.execution_count = [], None
+        if not stopped and time.monotonic() >= notebook_deadline:
+            stopped = ("CellTimeoutError", f"Your notebook ran past its total time limit of "
+                       f"{NOTEBOOK_LIMIT_CELLS * timeout_s} s ({NOTEBOOK_LIMIT_CELLS} cells at their limit); "
+                       "grading stopped there.")
+            log.append(f"cell {index}: {stopped[1]}")
         if stopped:
             cell.outputs = [_error_output(*stopped)]
             continue
-        deadline = time.monotonic() + timeout_s
+        deadline = min(time.monotonic() + timeout_s, notebook_deadline)
         try:
             if is_test:
                 cell.outputs = _run_test(tests[grade_id], base, kernel, rpc, grade_id, deadline)

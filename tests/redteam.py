@@ -51,16 +51,18 @@ class Attack:
     needs_sandbox: bool = False   # only bubblewrap can hold it
     threat: str = ""              # what it does if nothing holds it
     evidence: tuple = ()          # text that must not reach its outputs
-    known_open: str = ""          # a weakness no grader change can close (the test says so with a strict xfail)
+    known_open: str = ""          # a weakness no grader change can close (the test says so with an xfail)
+    message: str = ""             # what its row's message must say
 
 
 ATTACKS = {}
 
 
-def attack(kind, status="graded", needs_sandbox=False, threat="", evidence=(), known_open=""):
+def attack(kind, status="graded", needs_sandbox=False, threat="", evidence=(), known_open="", message=""):
     def register(function):
         name = function.__name__
-        ATTACKS[name] = Attack(name, kind, function, status, needs_sandbox, threat, tuple(evidence), known_open)
+        ATTACKS[name] = Attack(name, kind, function, status, needs_sandbox, threat, tuple(evidence), known_open,
+                               message)
         return function
     return register
 
@@ -572,7 +574,8 @@ _code_attack("lying_agent", "codec", threat="forged replies: deep JSON, fake han
         return _real_dumps(obj, *args, **kwargs)
     _json.dumps = _dumps
     """ + define_all("1", "return 1"))
-_code_attack("never_returning_handle", "codec", threat="a function that never returns and ignores interrupts",
+_code_attack("never_returning_handle", "codec", message="total time limit",
+             threat="functions that never return, each test to its limit: one notebook holds a worker for hours",
              answers="""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     """ + define_all("None", "while True: time.sleep(1)"))

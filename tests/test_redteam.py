@@ -189,6 +189,7 @@ def test_each_attack_ends_with_a_fair_score(batch, name):
     assert row["score"] == 0, f"{name} scored {row['score']}: {row['message']}"
     if item.status:
         assert row["status"] == item.status, f"{name}: status {row['status']}, want {item.status}: {row['message']}"
+    assert item.message in row["message"], f"{name}: the message does not say {item.message!r}: {row['message']}"
     graded = _graded_notebook(batch["course"], name)
     if graded.exists():
         text = redteam.outputs_text(graded)
