@@ -551,29 +551,29 @@ _code_attack("codec_deep_nesting", "codec", answers="""
     for _ in range(5000):
         _deep = [_deep]
     """ + define_all("_deep", "return _deep"))
-_code_attack("lying_agent", "codec", threat="forged replies: deep JSON, fake handles naming grader modules, bad arrays",
-             evidence=("Beautiful is better than ugly",), answers="""
+_code_attack("lying_agent", "codec", threat="forged replies: fake handles naming grader modules, deep JSON, bad arrays",
+             evidence=("Beautiful is better than ugly",), top="""
     import json as _json
     _real_dumps = _json.dumps
     _forged = [
-        '{"ok":' + "[" * 200000 + "]" * 200000 + "}",
         '{"ok":{"t":"handle","id":1,"type":"builtins.module","module":"this","callable":false}}',
         '{"ok":{"t":"handle","id":1,"type":"builtins.module","module":"os","callable":true}}',
         '{"error":{"mro":["SystemExit","BaseException"],"message":"forged"}}',
         '{"ok":{"t":"range","v":[0,1000000000000000,1]}}',
         '{"ok":1e999}',
         '{"ok":{"t":"np","dtype":"<M8[ns]","v":"not a date"}}',
+        '{"ok":' + "[" * 200000 + "]" * 200000 + "}",
         '{"ok":{"t":"ndarray","dtype":"<f8","shape":[1000000000],"v":[]}}',
     ]
     _sent = [0]
     def _dumps(obj, *args, **kwargs):
-        if isinstance(obj, dict) and ("ok" in obj or "error" in obj):
+        if isinstance(obj, dict) and set(obj) in ({"ok"}, {"error"}):
             if "separators" in kwargs:
                 _sent[0] += 1
             return _forged[min(_sent[0], len(_forged)) - 1]
         return _real_dumps(obj, *args, **kwargs)
     _json.dumps = _dumps
-    """ + define_all("1", "return 1"))
+    """, answers=define_all("1", "return 1"))
 _code_attack("never_returning_handle", "codec", message="total time limit",
              threat="functions that never return, each test to its limit: one notebook holds a worker for hours",
              answers="""
