@@ -445,7 +445,7 @@ while time.monotonic() < end:
     time.sleep(0.5)
 """
 _code_attack("setsid_child_tampers_later", "escape", needs_sandbox=True,
-             threat="a child outlives the kernel and tampers with the course after grading", top=f"""
+             threat="start a child that outlives the kernel and tampers with the course after grading", top=f"""
     subprocess.Popen([sys.executable, "-c", {LATE_CHILD!r}, MARK, str(COURSE)], start_new_session=True,
                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     """)
@@ -580,7 +580,7 @@ _code_attack("never_returning_handle", "codec", message="total time limit",
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     """ + define_all("None", "while True: time.sleep(1)"))
 _code_attack("tampering_methods", "codec", needs_sandbox=True,
-             threat="answers whose methods, run when the tests read them, write the course", answers="""
+             threat="give answers whose methods, run when the tests read them, write the course", answers="""
     def _tamper(*args, **kwargs):
         for path in (COURSE / f"{MARK}-method.txt", COURSE / "submitted" / OTHER / LAB / f"{MARK}.txt"):
             try:
@@ -616,7 +616,7 @@ _code_attack("judge_socket", "codec", threat="talk to the grader's socket out of
     threading.Thread(target=_pester, daemon=True).start()
     """)
 _code_attack("other_kernels_and_staging", "codec", needs_sandbox=True,
-             threat="drive another student's kernel or write judged notebooks into the coordinator's staging", end="""
+             threat="find another student's kernel or write judged notebooks into the coordinator's staging", end="""
     import glob
     own = os.getcwd()
     for top in ("/tmp", str(GRADER_TMP)):
@@ -690,7 +690,7 @@ _code_attack("grader_ports", "codec", needs_sandbox=True,
         except Exception as exc:
             print("dask:", type(exc).__name__)
     """)
-_code_attack("fill_the_disk", "resources", threat="fill the grader's disk and /tmp", end="""
+_code_attack("fill_the_disk", "resources", needs_sandbox=True, threat="fill the grader's disk and /tmp", end="""
     _chunk = b"z" * 2**22
     for _target in ("filler.bin", "/tmp/filler.bin", ".home/filler.bin"):
         try:
@@ -700,7 +700,8 @@ _code_attack("fill_the_disk", "resources", threat="fill the grader's disk and /t
         except OSError as exc:
             print("disk:", exc)
     """)
-_code_attack("bounded_fork_bomb", "resources", threat="leave dozens of processes behind", top="""
+_code_attack("bounded_fork_bomb", "resources", needs_sandbox=True,
+             threat="leave dozens of processes behind in sessions of their own", top="""
     _kids = []
     for _ in range(30):
         try:
