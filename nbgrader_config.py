@@ -27,12 +27,12 @@ c.OverwriteCells.add_missing_cells = True
 # Late submissions lose 10 % of their score per started day late (see docs/GRADING.md).
 c.AssignLatePenalties.plugin_class = "scalelab.classroom.LatePenalty"
 # Feedback shows which test failed and its message, never the hidden tests' code, and carries no script: HTML and
-# JavaScript outputs and raw HTML in Markdown are sanitised (nbconvert's SanitizeHTML and sanitize_html).
+# JavaScript outputs and raw HTML in Markdown are sanitised (nbconvert's SanitizeHTML, switched on, and sanitize_html).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "scalelab.classroom.HideHiddenTests",
-    "nbconvert.preprocessors.sanitize.SanitizeHTML",
+    "scalelab.classroom.SanitizeMarkup",
 ]
 c.HTMLExporter.sanitize_html = True
 # A submission's enormous output is cut rather than stored whole.

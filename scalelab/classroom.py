@@ -41,7 +41,7 @@ from nbgrader.preprocessors import (
     LimitOutput,
     SaveAutoGrades,
 )
-from traitlets import Float, List, Unicode
+from traitlets import Bool, Float, List, Unicode
 
 from . import _validate as v
 
@@ -247,6 +247,14 @@ def _environment():
     return {**os.environ, "PATH": scripts + os.pathsep + os.environ.get("PATH", "")}
 
 
+class SanitizeMarkup(SanitizeHTML):
+    """nbconvert's SanitizeHTML switched on (nbconvert registers preprocessors switched off): HTML in Markdown and raw
+    cells and in outputs is cleaned in the graded notebook, so in the feedback and the formgrader views made from it
+    (nbgrader's feedback template renders Markdown without cleaning it)."""
+
+    enabled = Bool(True).tag(config=True)
+
+
 class Sanitize(Autograde):
     """nbgrader's autograde up to the sanitised copy in autograded/: locked and test cells restored from the
     gradebook, outputs cleared; nothing is executed."""
@@ -259,7 +267,7 @@ class RecordJudged(Autograde):
     runs the rest of nbgrader's steps (output limits, sanitised HTML, saving grades, late penalty) in this process."""
 
     judged_directory = Unicode("").tag(config=True)
-    autograde_preprocessors = List([IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SanitizeHTML,
+    autograde_preprocessors = List([IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SanitizeMarkup,
                                     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata])
 
     @property

@@ -33,8 +33,9 @@ from . import judge_agent, sandbox
 
 KERNEL_START_S = 60
 INTERRUPT_GRACE_S = 5
-MAX_OUTPUT_BYTES = 8 * 2**20     # kept per cell; the rest is counted and dropped
-BUDGET_CELLS = 5                 # a whole notebook gets this many cells' time limits
+OUTPUT_LIMIT_BYTES = 8 * 2**20   # all the outputs one notebook may keep; what comes later is left out with a note
+MESSAGE_LIMIT_CHARS = 10_000     # of a failed test's message and of each line of its traceback
+NOTEBOOK_LIMIT_CELLS = 4         # a whole notebook may run as long as this many cells at their time limit
 EXCEPTIONS = {name: getattr(builtins, name) for name in (
     "ArithmeticError", "AssertionError", "AttributeError", "FloatingPointError", "IndexError", "KeyError",
     "LookupError", "NameError", "NotImplementedError", "OverflowError", "RecursionError", "RuntimeError",
@@ -215,17 +216,11 @@ _ABSENT = object()
 
 
 def _trusted_module(name):
-    """The grader's own copy of a module the learner imported (never a file of the learner's folder)."""
-    import importlib
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec(str(name))
-    except (ImportError, ValueError):
-        return None
-    if spec is None or (spec.origin and "sl-grade-" in spec.origin):
-        return None
-    return importlib.import_module(spec.name)
+    """The grader's own copy of a module the learner imported, if the grader has loaded it already: the name comes
+    from the kernel, so nothing is imported on its word (importing ``this`` or ``antigravity`` runs code here)."""
+    module = sys.modules.get(str(name))
+    origin = str(getattr(module, "__file__", "") or "")
+    return None if module is None or "sl-grade-" in origin else module
 
 
 class Kernel:
@@ -236,14 +231,14 @@ class Kernel:
         from jupyter_client.connect import write_connection_file
 
         self.workdir = pathlib.Path(workdir)
+        self.output_left = OUTPUT_LIMIT_BYTES
         (self.workdir / ".home").mkdir(exist_ok=True)
         connection, _ = write_connection_file(str(self.workdir / ".kernel.json"), transport="ipc",
                                               ip=str(self.workdir / ".kernel"))
         argv = [sys.executable, "-m", "ipykernel_launcher", "-f", connection, "--HistoryManager.enabled=False"]
-        if use_sandbox:
-            argv, env = sandbox.command(argv, self.workdir, course), None
-        else:
-            env = sandbox.environment(self.workdir)
+        if use_sandbox:  # bwrap itself gets the bare environment too: /proc/1/environ in the sandbox is its own
+            argv = sandbox.command(argv, self.workdir, course)
+        env = sandbox.environment(self.workdir)
         self.log = open(self.workdir.parent / "kernel.log", "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(argv, cwd=self.workdir, env=env, stdin=subprocess.DEVNULL, stdout=self.log,
                                         stderr=subprocess.STDOUT, start_new_session=True,
@@ -285,7 +280,7 @@ class Kernel:
         """Outputs of ``msg_id`` as nbformat outputs, until its reply; raises GradingStopped on timeout or death."""
         import nbformat
 
-        outputs, idle, size = [], False, 0
+        outputs, idle = [], False
         while not idle:
             if time.monotonic() > deadline:
                 raise CellTimeout(outputs)
@@ -301,12 +296,15 @@ class Kernel:
             if kind == "status" and msg["content"].get("execution_state") == "idle":
                 idle = True
             elif kind in ("stream", "display_data", "execute_result", "error"):
-                size += len(json.dumps(msg["content"]))
-                if size <= MAX_OUTPUT_BYTES:
+                size = len(json.dumps(msg["content"]))
+                if size <= self.output_left:
+                    self.output_left -= size
                     outputs.append(nbformat.v4.output_from_msg(msg))
-                elif size - len(json.dumps(msg["content"])) <= MAX_OUTPUT_BYTES:
-                    outputs.append(nbformat.v4.new_output("stream", name="stdout", text=(
-                        f"\n[output cut: this cell printed more than {MAX_OUTPUT_BYTES // 2**20} MiB]\n")))
+                elif self.output_left >= 0:
+                    self.output_left = -1
+                    outputs.append(nbformat.v4.new_output("stream", name="stderr", text=(
+                        f"[The rest of the output was left out: a notebook keeps at most "
+                        f"{OUTPUT_LIMIT_BYTES // 2**20} MiB of output.]\n")))
             elif kind == "clear_output":
                 outputs.clear()
         return outputs
@@ -364,8 +362,8 @@ def _run_test(source, base, kernel, rpc, cell_id, deadline):
         raise
     except Exception as exc:  # a failed test: its error is the verdict
         lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-        kept = [line for line in lines if "scalelab/judge.py" not in line]
-        outputs.append(_error_output(type(exc).__name__, str(exc), kept))
+        kept = [_cut(line) for line in lines if "scalelab/judge.py" not in line][-100:]
+        outputs.append(_error_output(type(exc).__name__, _cut(str(exc)), kept))
     finally:
         with contextlib.suppress(OSError, ValueError):
             conn.settimeout(5)
@@ -382,6 +380,11 @@ def _run_test(source, base, kernel, rpc, cell_id, deadline):
         except CellTimeout:
             raise GradingStopped("timeout") from None
     return outputs
+
+
+def _cut(text):
+    """``text`` within MESSAGE_LIMIT_CHARS (a test's message quotes the learner's value, which may be huge)."""
+    return text if len(text) <= MESSAGE_LIMIT_CHARS else text[:MESSAGE_LIMIT_CHARS] + " [... cut]"
 
 
 _AGENT_SOURCE = None
@@ -403,7 +406,8 @@ def grade(notebook, tests, given, files, course=".", timeout_s=120, memory_bytes
     """Run ``notebook`` (JSON text or a dict) with the learner's cells sandboxed and the tests here.
 
     tests: {grade_id: source} of the test cells; given: the lab's given code (see lab_spec); files: {name: bytes} of
-    the released lab, copied beside the notebook; timeout_s: limit per cell. Returns {"notebook", "log", "sandboxed"}.
+    the released lab, copied beside the notebook; timeout_s: limit per cell (the whole notebook gets
+    NOTEBOOK_LIMIT_CELLS times it). Returns {"notebook", "log", "sandboxed"}.
     """
     import nbformat
 
@@ -442,7 +446,7 @@ def grade(notebook, tests, given, files, course=".", timeout_s=120, memory_bytes
 
 def _run_cells(nb, tests, base, kernel, rpc, timeout_s, log):
     stopped = None
-    budget_end = time.monotonic() + BUDGET_CELLS * timeout_s
+    notebook_deadline = time.monotonic() + NOTEBOOK_LIMIT_CELLS * timeout_s
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -450,17 +454,15 @@ def _run_cells(nb, tests, base, kernel, rpc, timeout_s, log):
         grade_id = meta.get("grade_id")
         is_test = meta.get("grade") and not meta.get("solution") and grade_id in tests
         cell.outputs, cell.execution_count = [], None
+        if not stopped and time.monotonic() >= notebook_deadline:
+            stopped = ("CellTimeoutError", f"Your notebook ran past its total time limit of "
+                       f"{NOTEBOOK_LIMIT_CELLS * timeout_s} s ({NOTEBOOK_LIMIT_CELLS} cells at their limit); "
+                       "grading stopped there.")
+            log.append(f"cell {index}: {stopped[1]}")
         if stopped:
             cell.outputs = [_error_output(*stopped)]
             continue
-        if time.monotonic() > budget_end:
-            stopped = ("CellTimeoutError", f"The notebook used its whole time budget ({BUDGET_CELLS} cells' limits, "
-                       f"{BUDGET_CELLS * timeout_s} s); the cells after it were not run.")
-            log.append(f"cell {index}: time budget used up")
-            kernel.stop()
-            cell.outputs = [_error_output(*stopped)]
-            continue
-        deadline = min(time.monotonic() + timeout_s, budget_end + INTERRUPT_GRACE_S)
+        deadline = min(time.monotonic() + timeout_s, notebook_deadline)
         try:
             if is_test:
                 cell.outputs = _run_test(tests[grade_id], base, kernel, rpc, grade_id, deadline)

@@ -11,6 +11,9 @@ import shutil
 import sys
 
 HIDDEN_FILES = ("/etc/shadow", "/etc/gshadow")
+# The only system folders the sandbox sees (read-only): programs, libraries and /etc. Everything else of the machine
+# (other checkouts of the course with their solutions, /opt, /srv, /var, /mnt, homes) is absent.
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 
 
 def available():
@@ -19,14 +22,22 @@ def available():
 
 
 def _visible_paths(course):
-    """Paths the learner's Python needs (interpreter, libraries, the package) that may sit below a hidden folder."""
+    """Paths the learner's Python needs beyond the system folders: the interpreter, its libraries, the package.
+
+    Of ``sys.path`` only folders inside the Python installation count: not the grader's working folder, a Dask
+    worker's scratch folder, or the checkout the package was installed from (which holds the solutions).
+    """
     import scalelab
 
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)),
-             os.path.dirname(scalelab.__file__)}
-    course = str(course)
-    paths.update(p for p in sys.path if p and os.path.isdir(p) and os.path.realpath(p) != course)
-    return sorted(os.path.realpath(p) for p in paths if os.path.exists(p))
+    installs = [os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)]
+    paths = set(installs) | {os.path.dirname(os.path.realpath(sys.executable)),
+                             os.path.dirname(os.path.realpath(scalelab.__file__))}
+    course = os.path.realpath(str(course))
+    for entry in sys.path:
+        real = os.path.realpath(entry) if entry else ""
+        if real and os.path.isdir(real) and real != course and any(_under(real, p) for p in installs):
+            paths.add(real)
+    return sorted(p for p in paths if os.path.exists(p))
 
 
 def _under(path, folder):
@@ -38,14 +49,26 @@ def command(argv, workdir, course):
     workdir, course = os.path.realpath(workdir), os.path.realpath(course)
     home = os.path.realpath(os.path.expanduser("~"))
     hidden = ["/tmp", "/var/tmp", "/run", home, course]
-    args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-all", "--ro-bind", "/", "/",
-            "--dev", "/dev", "--proc", "/proc"]
+    args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-all"]
+    shown = []
+    for path in SYSTEM_PATHS:
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+            shown.append(path)
+    args += ["--dev", "/dev", "--proc", "/proc"]
+    visible = [p for p in _visible_paths(course) if not any(_under(p, folder) for folder in shown)
+               and not _under(p, workdir)]
+    below_hidden = [p for p in visible if any(_under(p, folder) for folder in hidden)]
+    for path in visible:  # first what lies outside the hidden folders, then the hidden ones emptied, then below them
+        if path not in below_hidden:
+            args += ["--ro-bind", path, path]
     for folder in hidden:
         if os.path.isdir(folder):
             args += ["--tmpfs", folder]
-    for path in _visible_paths(course):
-        if any(_under(path, folder) for folder in hidden) and not _under(path, workdir):
-            args += ["--ro-bind", path, path]
+    for path in below_hidden:
+        args += ["--ro-bind", path, path]
     for path in HIDDEN_FILES:
         if os.path.exists(path):
             args += ["--ro-bind", "/dev/null", path]

@@ -146,11 +146,11 @@ def write_submission(course, student, kind):
     return folder
 
 
-def copy_course(target):
-    """A course directory for grading tests: config (rooted at target), solutions, released labs."""
+def copy_course(target, lab=LAB):
+    """A course directory for grading tests of ``lab``: config (rooted at target), its solution, its released lab."""
     target = pathlib.Path(target)
-    shutil.copytree(ROOT / "solutions" / LAB, target / "solutions" / LAB)
-    shutil.copytree(ROOT / "labs" / LAB, target / "labs" / LAB)
+    shutil.copytree(ROOT / "solutions" / lab, target / "solutions" / lab)
+    shutil.copytree(ROOT / "labs" / lab, target / "labs" / lab)
     config = (ROOT / "nbgrader_config.py").read_text().replace(
         "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))",
         f"c.CourseDirectory.root = {str(target)!r}")

@@ -102,13 +102,13 @@ def test_the_same_verdicts_in_the_sandbox():
 def test_a_flood_of_output_is_cut_and_counted():
     nb, _ = run("print('x' * 2**20 * 12)", GOOD)
     text = "".join(o.get("text", "") for o in nb.cells[1].outputs)
-    assert len(text) <= judge.MAX_OUTPUT_BYTES + 200 and "output cut" in text
+    assert len(text) <= judge.OUTPUT_LIMIT_BYTES + 200 and "left out" in text
     assert errors(nb)[-1] is None
 
 
 def test_the_whole_notebook_has_a_time_budget():
-    answers = ["import time\ntime.sleep(1.5)"] * (judge.BUDGET_CELLS + 3)
+    answers = ["import time\ntime.sleep(1.5)"] * (judge.NOTEBOOK_LIMIT_CELLS + 3)
     nb, result = run(*answers, GOOD, timeout_s=2)
     found = errors(nb)
     assert found[1] is None and found[-1] == "CellTimeoutError"
-    assert "time budget" in nb.cells[-1].outputs[-1].evalue, result["log"]
+    assert "total time limit" in nb.cells[-1].outputs[-1].evalue, result["log"]
