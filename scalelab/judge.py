@@ -46,8 +46,9 @@ class LearnerError(Exception):
     """Raised here when the learner's code raised an exception that is not one of Python's own."""
 
 
-class GradingStopped(Exception):
-    """The learner's kernel can no longer answer (it timed out, died or broke the protocol)."""
+class GradingStopped(BaseException):
+    """The learner's kernel can no longer answer (it timed out, died or broke the protocol). A BaseException, so a
+    test's own ``except Exception`` around a call of the learner's cannot swallow it and pass."""
 
 
 class TestTimeout(GradingStopped):
@@ -429,7 +430,7 @@ def grade(notebook, tests, given, files, course=".", timeout_s=120, memory_bytes
         try:
             kernel = Kernel(workdir, course, memory_bytes, use_sandbox)
             _run_cells(nb, tests, base, kernel, rpc, timeout_s, log)
-        except Exception as exc:
+        except (Exception, GradingStopped) as exc:
             log.append("grading stopped: " + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
             for cell in nb.cells:
                 if cell.cell_type == "code" and not cell.get("outputs"):
@@ -494,6 +495,8 @@ def _interrupted(kernel, msg_id, timeout_s, log, index):
 def _why_stopped(reason, timeout_s, kernel):
     if reason == "timeout":
         return "CellTimeoutError", f"A cell took longer than the {timeout_s} s limit; grading stopped there."
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        kernel.process.wait(timeout=2)  # a kernel that just died may not be reaped yet
     if reason == "died" or not kernel.alive():
         return "DeadKernelError", ("Kernel died: your notebook stopped the Python kernel (os._exit, a crash, or "
                                    "running out of memory); the cells after it could not run.")

@@ -112,3 +112,10 @@ def test_the_whole_notebook_has_a_time_budget():
     found = errors(nb)
     assert found[1] is None and found[-1] == "CellTimeoutError"
     assert "total time limit" in nb.cells[-1].outputs[-1].evalue, result["log"]
+
+
+def test_a_test_that_catches_everything_still_fails_when_the_kernel_is_gone():
+    test = ("ok = 0\nfor r in (1.0, 2.0):\n    try:\n        ok += area(r) > 0\n    except Exception:\n        pass\n"
+            "assert ok == 0 or ok == 2")
+    nb, _ = run("import os\ndef area(r):\n    os._exit(1)", test=test)
+    assert errors(nb)[-1] == "DeadKernelError"
