@@ -65,6 +65,7 @@ def loopback_cluster(folder, workers=2):
     processes = []
     try:
         processes.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                           "--dashboard-address", "127.0.0.1:0",
                                            "--scheduler-file", str(scheduler_file)], start_new_session=True,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         while not scheduler_file.exists():
@@ -72,7 +73,8 @@ def loopback_cluster(folder, workers=2):
         address = json.loads(scheduler_file.read_text())["address"]
         for i in range(workers):
             processes.append(subprocess.Popen([dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-                                               "--no-dashboard", "--memory-limit", "0", "--name", f"w{i}"],
+                                               "--no-dashboard", "--dashboard-address", "127.0.0.1:0",
+                                               "--memory-limit", "0", "--name", f"w{i}"],
                                               start_new_session=True, stdout=subprocess.DEVNULL,
                                               stderr=subprocess.DEVNULL))
         from distributed import Client

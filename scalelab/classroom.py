@@ -331,7 +331,7 @@ def _cluster(scheduler, jobs):
     if scheduler:
         return Client(scheduler, timeout="30s"), None
     cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None, scheduler_kwargs={"dashboard": False}, memory_limit=0,
+                           dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False}, memory_limit=0,
                            silence_logs=logging.ERROR)
     return Client(cluster), cluster
 

@@ -28,6 +28,7 @@ class Cluster:
         self.folder, self.processes = folder, []
         scheduler_file = folder / "scheduler.json"
         self._start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                    "--dashboard-address", "127.0.0.1:0",
                     "--scheduler-file", str(scheduler_file))
         deadline = time.monotonic() + 60
         while not scheduler_file.exists() and time.monotonic() < deadline:
@@ -35,7 +36,8 @@ class Cluster:
         self.address = json.loads(scheduler_file.read_text())["address"]
         for i in (1, 2):
             self._start(f"worker{i}", "worker", self.address, "--host", "127.0.0.1", "--nthreads", "1",
-                        "--no-dashboard", "--memory-limit", "0", "--name", f"worker{i}")
+                        "--no-dashboard", "--dashboard-address", "127.0.0.1:0", "--memory-limit", "0",
+                        "--name", f"worker{i}")
         from distributed import Client
 
         with Client(self.address, timeout="30s") as client:

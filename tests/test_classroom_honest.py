@@ -31,8 +31,9 @@ def scheduler():
     """One local Dask cluster for every lab, reached by address as a remote one would be."""
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-                      memory_limit=0, silence_logs=logging.ERROR) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False}, memory_limit=0,
+                      silence_logs=logging.ERROR) as cluster:
         yield cluster.scheduler_address
 
 
