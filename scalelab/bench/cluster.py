@@ -35,7 +35,7 @@ class Cluster:
             result = closed_loop(cluster.url, users=6)
             cluster.kill_worker(0)
 
-    n_workers: 1..16; algorithm: "round_robin" or "least_connections"; service_time_ms: work per request (ms, >= 0);
+    servers: 1..16; algorithm: "round_robin" or "least_connections"; service_time_ms: work per request (ms, >= 0);
     kind: "sleep" (waits, no CPU) or "cpu" (burns CPU); sticky: route a ``user=`` to the same worker;
     store: session state "local" (each worker's memory) or "sqlite" (one shared file); retry_after_s: how long a
     worker that failed stays out of rotation before the balancer tries it again (s); slowdowns: one factor per
@@ -43,13 +43,13 @@ class Cluster:
     Every process and port is released on exit, whatever happens inside the ``with`` block.
     """
 
-    def __init__(self, n_workers=2, algorithm="round_robin", service_time_ms=20.0, kind="sleep", sticky=False,
+    def __init__(self, servers=2, algorithm="round_robin", service_time_ms=20.0, kind="sleep", sticky=False,
                  store="local", retry_after_s=1.0, timeout=10.0, slowdowns=None):
-        self.n_workers = v.integer("n_workers", n_workers, low=1, high=16)
-        self.slowdowns = [1.0] * self.n_workers if slowdowns is None else [
+        self.servers = v.integer("servers", servers, low=1, high=16)
+        self.slowdowns = [1.0] * self.servers if slowdowns is None else [
             v.positive("slowdowns", float(f)) for f in slowdowns]
-        if len(self.slowdowns) != self.n_workers:
-            raise ValueError(f"slowdowns must hold one factor per worker ({self.n_workers}), got {len(self.slowdowns)}")
+        if len(self.slowdowns) != self.servers:
+            raise ValueError(f"slowdowns must hold one factor per worker ({self.servers}), got {len(self.slowdowns)}")
         if algorithm not in ALGORITHMS:
             raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
         if kind not in KINDS:
@@ -80,7 +80,7 @@ class Cluster:
             started = processes.start_many(worker, [
                 dict(worker_id=i, service_time_ms=self.service_time_ms, kind=self.kind, store=self.store,
                      store_path=self.store_path, secret=self.secret, slowdown=self.slowdowns[i])
-                for i in range(self.n_workers)])
+                for i in range(self.servers)])
             self.workers = [process for process, _ in started]
             self.worker_ports = [port for _, port in started]
             self.balancer_process, self.port = processes.start(
@@ -126,14 +126,14 @@ class Cluster:
 
     def kill_worker(self, index):
         """Stop worker ``index`` (0-based) as if it crashed; the balancer is not told."""
-        v.integer("index", index, low=0, high=self.n_workers - 1)
+        v.integer("index", index, low=0, high=self.servers - 1)
         processes.stop(self.workers[index])
 
     def restart_worker(self, index):
         """Start a fresh worker in place of worker ``index`` (as an orchestrator would) and hand it to the balancer.
 
         The new worker starts with empty local state; returns its port."""
-        v.integer("index", index, low=0, high=self.n_workers - 1)
+        v.integer("index", index, low=0, high=self.servers - 1)
         processes.stop(self.workers[index])
         process, port = processes.start(worker, worker_id=index, service_time_ms=self.service_time_ms, kind=self.kind,
                                         store=self.store, store_path=self.store_path, secret=self.secret,
@@ -159,7 +159,7 @@ class Cluster:
         if health_checks is not None:
             query["health_checks"] = int(bool(health_checks))
         if n_active is not None:
-            query["n_active"] = v.integer("n_active", n_active, low=1, high=self.n_workers)
+            query["n_active"] = v.integer("n_active", n_active, low=1, high=self.servers)
         if algorithm is not None:
             if algorithm not in ALGORITHMS:
                 raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
@@ -187,14 +187,14 @@ class FailoverRun:
     """What ``failover_run`` measured: the per-request table and how the run was set up.
 
     table: one row per request (the columns of ``open_loop``'s table plus ``ok``); kill_at_s: when the worker was
-    killed (s from the start); kill_index: which worker; n_workers; arrival_rps: the offered rate; health_checks:
+    killed (s from the start); kill_index: which worker; servers; arrival_rps: the offered rate; health_checks:
     whether the balancer tracked health; balancer: its counters at the end (routed, connect_errors, retries, ...).
     """
 
     table: "pandas.DataFrame"
     kill_at_s: float
     kill_index: int
-    n_workers: int
+    servers: int
     arrival_rps: float
     health_checks: bool
     balancer: dict
@@ -229,7 +229,7 @@ def scaling_sweep(ns=(1, 2, 3, 4), kind="sleep", service_time_ms=20.0, users_per
     is kept.
     Uses ``cluster`` if given (it needs at least max(ns) workers), else starts one with max(ns) workers; the
     balancer is told to use only the first N workers for each point. kind: "sleep" or "cpu" work per request.
-    One row per N: n_workers, kind, service_time_ms, users, requests, ok, error_rate, throughput_rps (ok replies/s),
+    One row per N: servers, kind, service_time_ms, users, requests, ok, error_rate, throughput_rps (ok replies/s),
     mean_ms, p50_ms, p95_ms, p99_ms and speedup (throughput / throughput at the first N).
     """
     import pandas as pd
@@ -247,30 +247,30 @@ def scaling_sweep(ns=(1, 2, 3, 4), kind="sleep", service_time_ms=20.0, users_per
     v.positive("service_time_ms", service_time_ms)
     per_user = max(5, int(round(seconds * 1000 / (service_time_ms * upw))))
     rows = []
-    with _using(cluster, n_workers=max(ns), algorithm=algorithm, service_time_ms=service_time_ms, kind=kind) as used:
-        if used.n_workers < max(ns):
-            raise ValueError(f"cluster has {used.n_workers} workers, the sweep needs {max(ns)}")
+    with _using(cluster, servers=max(ns), algorithm=algorithm, service_time_ms=service_time_ms, kind=kind) as used:
+        if used.servers < max(ns):
+            raise ValueError(f"cluster has {used.servers} workers, the sweep needs {max(ns)}")
         url = f"{used.url}?kind={kind}&ms={service_time_ms:g}"
         for n in ns:
             used.configure(n_active=n, algorithm=algorithm)
             closed_loop(url, users=n, requests_per_user=2)  # warm-up: connections, caches
             runs = [closed_loop(url, users=upw * n, requests_per_user=per_user).summary() for _ in range(repeats)]
             summary = max(runs, key=lambda run: run["throughput_rps"])
-            rows.append({"n_workers": n, "kind": kind, "service_time_ms": service_time_ms, **summary})
-        used.configure(n_active=used.n_workers)
+            rows.append({"servers": n, "kind": kind, "service_time_ms": service_time_ms, **summary})
+        used.configure(n_active=used.servers)
     frame = pd.DataFrame(rows)
-    keep = ["n_workers", "kind", "service_time_ms", "users", "requests", "ok", "error_rate", "throughput_rps",
+    keep = ["servers", "kind", "service_time_ms", "users", "requests", "ok", "error_rate", "throughput_rps",
             "mean_ms", "p50_ms", "p95_ms", "p99_ms"]
     frame = frame[[c for c in keep if c in frame.columns]].copy()
     frame["speedup"] = frame["throughput_rps"] / frame["throughput_rps"].iloc[0]
     return frame
 
 
-def failover_run(n_workers=3, rate=80.0, seconds=3.0, kill_at_s=1.0, kill_index=0, service_time_ms=20.0,
+def failover_run(servers=3, rate=80.0, seconds=3.0, kill_at_s=1.0, kill_index=0, service_time_ms=20.0,
                  algorithm="least_connections", retry_after_s=0.5, health_checks=True, cluster=None):
-    """Open-loop load at ``rate`` req/s for ``seconds`` over n_workers; worker ``kill_index`` dies ``kill_at_s`` in.
+    """Open-loop load at ``rate`` req/s for ``seconds`` over ``servers`` workers; ``kill_index`` dies ``kill_at_s`` in.
 
-    Uses ``cluster`` if given (its first n_workers workers; one of them is killed), else starts its own.
+    Uses ``cluster`` if given (its first ``servers`` workers; one of them is killed), else starts its own.
     health_checks=False turns the balancer naive: it keeps sending 1/N of the requests to the dead worker.
     Returns a ``FailoverRun``: its ``table`` is the per-request DataFrame of ``open_loop`` (scheduled, start, ttfb,
     end, status, latency_s, ...) plus ``ok`` (status 200); it also holds ``kill_at_s``, ``kill_index`` and the
@@ -278,12 +278,12 @@ def failover_run(n_workers=3, rate=80.0, seconds=3.0, kill_at_s=1.0, kill_index=
     """
     from .load import closed_loop, open_loop
 
-    n = v.integer("n_workers", n_workers, low=2, high=16)
+    n = v.integer("servers", servers, low=2, high=16)
     v.positive("rate", rate)
     seconds = v.positive("seconds", seconds)
     kill_at = v.number("kill_at_s", kill_at_s, 0, seconds)
     v.integer("kill_index", kill_index, low=0, high=n - 1)
-    with _using(cluster, n_workers=n, algorithm=algorithm, service_time_ms=service_time_ms,
+    with _using(cluster, servers=n, algorithm=algorithm, service_time_ms=service_time_ms,
                 retry_after_s=retry_after_s) as used:
         used.configure(n_active=n, algorithm=algorithm, health_checks=health_checks)
         url = f"{used.url}?kind=sleep&ms={service_time_ms:g}"
@@ -300,7 +300,7 @@ def failover_run(n_workers=3, rate=80.0, seconds=3.0, kill_at_s=1.0, kill_index=
         used.configure(health_checks=True)
     frame = result.requests.copy()
     frame["ok"] = frame["status"] == 200
-    return FailoverRun(table=frame, kill_at_s=kill_at, kill_index=kill_index, n_workers=n, arrival_rps=float(rate),
+    return FailoverRun(table=frame, kill_at_s=kill_at, kill_index=kill_index, servers=n, arrival_rps=float(rate),
                        health_checks=bool(health_checks), balancer=stats)
 
 
@@ -321,7 +321,7 @@ def session_run(sticky=True, stores=STORES, users=4, steps=6, kill_after_step=3,
     steps = v.integer("steps", steps, low=1, high=200)
     kill_after = v.integer("kill_after_step", kill_after_step, low=0, high=steps)
     rows, killed = [], None
-    with _using(cluster, n_workers=3, algorithm="round_robin", service_time_ms=1.0) as used:
+    with _using(cluster, servers=3, algorithm="round_robin", service_time_ms=1.0) as used:
         used.configure(sticky=sticky, algorithm="round_robin")
         for step in range(1, steps + 1):
             for k in range(u):
@@ -340,10 +340,10 @@ def session_run(sticky=True, stores=STORES, users=4, steps=6, kill_after_step=3,
     return SessionRun(table=frame, sticky=bool(sticky), killed_worker=killed, kill_after_step=kill_after)
 
 
-def algorithm_run(algorithms=ALGORITHMS, rate=60.0, seconds=2.0, n_workers=3, service_time_ms=10.0, slowdown=5.0,
+def algorithm_run(algorithms=ALGORITHMS, rate=60.0, seconds=2.0, servers=3, service_time_ms=10.0, slowdown=5.0,
                   cluster=None):
     """Round robin against least connections, measured: open-loop Poisson load at ``rate`` req/s for ``seconds``
-    per algorithm on ``n_workers`` workers, the last one ``slowdown`` times slower than the others.
+    per algorithm on ``servers`` workers, the last one ``slowdown`` times slower than the others.
 
     Uses ``cluster`` if given (it must have that slow worker), else starts one. One row per algorithm: algorithm,
     requests, ok, mean_ms, p50_ms, p95_ms, p99_ms, slow_share (share of requests the slow worker got),
@@ -357,7 +357,7 @@ def algorithm_run(algorithms=ALGORITHMS, rate=60.0, seconds=2.0, n_workers=3, se
     for a in algorithms:
         if a not in ALGORITHMS:
             raise ValueError(f"algorithms must hold only {ALGORITHMS}, got {a!r}")
-    n = v.integer("n_workers", n_workers, low=2, high=16)
+    n = v.integer("servers", servers, low=2, high=16)
     v.positive("rate", rate)
     seconds = v.positive("seconds", seconds)
     v.positive("service_time_ms", service_time_ms)
@@ -365,7 +365,7 @@ def algorithm_run(algorithms=ALGORITHMS, rate=60.0, seconds=2.0, n_workers=3, se
     speeds = np.array([1.0] * (n - 1) + [1 / factor])
     capacity = speeds.sum() * 1000 / service_time_ms
     rows = []
-    with _using(cluster, n_workers=n, algorithm=algorithms[0], service_time_ms=service_time_ms,
+    with _using(cluster, servers=n, algorithm=algorithms[0], service_time_ms=service_time_ms,
                 slowdowns=[1.0] * (n - 1) + [factor]) as used:
         url = f"{used.url}?kind=sleep&ms={service_time_ms:g}"
         for algorithm in algorithms:

@@ -44,10 +44,10 @@ def _withdraw(path, mode, requests, think_s, barrier, out):
         out.append((paid, done))
 
 
-def withdrawals(mode="transaction", workers=4, requests=25, accounts=3, balance=100, think_s=0.001, rng=None):
-    """``workers`` threads each make ``requests`` withdrawals (amounts 20..60 from random accounts) at once.
+def withdrawals(mode="transaction", servers=4, requests=25, accounts=3, balance=100, think_s=0.001, rng=None):
+    """``servers`` threads each make ``requests`` withdrawals (amounts 20..60 from random accounts) at once.
 
-    Returns a one-row DataFrame: mode, workers, requests, paid (withdrawals that paid out), cash_paid,
+    Returns a one-row DataFrame: mode, servers, requests, paid (withdrawals that paid out), cash_paid,
     total_before, total_after (sum of the balances), money_created (total_after + cash_paid − total_before: 0 when
     the invariant holds), negative (accounts below 0), elapsed_s and withdrawals_per_s.
     """
@@ -57,7 +57,7 @@ def withdrawals(mode="transaction", workers=4, requests=25, accounts=3, balance=
 
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    n = v.integer("workers", workers, low=1, high=64)
+    n = v.integer("servers", servers, low=1, high=64)
     count = v.integer("requests", requests, low=1, high=100_000)
     a = v.integer("accounts", accounts, low=1, high=10_000)
     start_balance = v.integer("balance", balance, low=0)
@@ -91,7 +91,7 @@ def withdrawals(mode="transaction", workers=4, requests=25, accounts=3, balance=
             check.close()
     cash = sum(p for p, _ in out)
     paid = sum(d for _, d in out)
-    row = {"mode": mode, "workers": n, "requests": n * count, "paid": paid, "cash_paid": cash,
+    row = {"mode": mode, "servers": n, "requests": n * count, "paid": paid, "cash_paid": cash,
            "total_before": a * start_balance, "total_after": sum(balances),
            "money_created": sum(balances) + cash - a * start_balance, "negative": sum(b < 0 for b in balances),
            "elapsed_s": elapsed, "withdrawals_per_s": n * count / elapsed}

@@ -17,7 +17,7 @@ every part has a knob that removes its bottleneck (``MysterySystem.configure``):
 | disk_log   | fsync after every record on a slow volume      | ``log_batch=20`` (group commit)      |
 | network    | replies squeezed through a narrow link         | ``compress=True`` (gzip replies)     |
 
-``workers=4`` (two more app workers behind the balancer) is a knob too. On two cores it cannot help a CPU-bound
+``servers=4`` (two more app workers behind the balancer) is a knob too. On two cores it cannot help a CPU-bound
 app, and it helps the pool only because each worker brings its own connections: adding capacity where the
 bottleneck is not is a classic wrong fix, and the readings tell which case you are in.
 """
@@ -37,7 +37,7 @@ from .http import QuietJsonHandler
 
 CLASSES = ("app_cpu", "db_index", "pool", "disk_log", "network")
 COMPONENTS = ("app", "pool", "database", "network", "disk_log")
-MAX_WORKERS = 4
+MAX_SERVERS = 4
 AUTHORS, POSTS_PER_AUTHOR = 1000, 100   # 100 000 posts: a scan costs milliseconds, an index lookup microseconds
 
 # Settings of a healthy system; each class makes one of them bad (the knob in the table above undoes it).
@@ -199,7 +199,7 @@ def _get_json(url, timeout=10):
 
 class MysterySystem:
     """The mystery system. ``rng``: the seed (an int) or numpy Generator that chooses which part is the
-    bottleneck; ``workers``: app workers in use at the start (the balancer can use up to 4).
+    bottleneck; ``servers``: app workers in use at the start (the balancer can use up to 4).
 
         with MysterySystem(rng=7) as system:
             run = system.load(users=8)          # closed-loop load through the balancer
@@ -209,10 +209,10 @@ class MysterySystem:
 
     Everything it started (processes, ports, the database and log files) is removed on exit, whatever happens."""
 
-    def __init__(self, rng=None, workers=2):
+    def __init__(self, rng=None, servers=2):
         generator = _random.rng(rng)
         self._class = CLASSES[int(generator.integers(len(CLASSES)))]
-        self.workers = v.integer("workers", workers, low=1, high=MAX_WORKERS)
+        self.servers = v.integer("servers", servers, low=1, high=MAX_SERVERS)
         self.settings = {**HEALTHY, **SICK[self._class]}
         self.db, self.link, self.balancer, self.port = None, None, None, None
         self.app_processes, self.app_ports = [], []
@@ -238,7 +238,7 @@ class MysterySystem:
             self._stack.callback(self._stop_apps)
             app_settings = {k: self.settings[k] for k in ("cpu_ms", "pool_size", "log_batch", "disk_ms", "compress",
                                                           "cache")}
-            for i in range(MAX_WORKERS):
+            for i in range(MAX_SERVERS):
                 process, port = processes.start(app_worker, worker_id=i, db_port=self.link.port,
                                                 log_path=self.log_path, settings=app_settings)
                 self.app_processes.append(process)
@@ -247,7 +247,7 @@ class MysterySystem:
                                                        algorithm="least_connections", sticky=False,
                                                        retry_after_s=1.0, timeout=10.0)
             self._stack.callback(processes.stop, self.balancer)
-            self._set_workers(self.workers)
+            self._set_servers(self.servers)
         except BaseException:
             self.stop()
             raise
@@ -279,20 +279,20 @@ class MysterySystem:
 
     def pids(self):
         """Process ids: {"balancer": pid, "app": [pids of the workers in use], "database": pid, "network": pid}."""
-        return {"balancer": self.balancer.pid, "app": [p.pid for p in self.app_processes[:self.workers]],
+        return {"balancer": self.balancer.pid, "app": [p.pid for p in self.app_processes[:self.servers]],
                 "database": self.db.process.pid, "network": self.link.process.pid}
 
     # ------------------------------------------------------------------------------------------------ knobs
-    def _set_workers(self, n):
+    def _set_servers(self, n):
         _get_json(f"http://127.0.0.1:{self.port}/lb/config?n_active={n}")
-        self.workers = n
+        self.servers = n
 
-    def configure(self, workers=None, cache=None, index=None, pool_size=None, log_batch=None, compress=None):
-        """Turn the system's knobs: app ``workers`` (1..4), ``cache`` the hotspot, ``index`` the posts table,
+    def configure(self, servers=None, cache=None, index=None, pool_size=None, log_batch=None, compress=None):
+        """Turn the system's knobs: app ``servers`` (workers, 1..4), ``cache`` the hotspot, ``index`` the posts table,
         ``pool_size`` connections per worker (1..64), ``log_batch`` records per fsync (1..1000), ``compress``
         the database's replies. Returns the settings now in force."""
-        if workers is not None:
-            self._set_workers(v.integer("workers", workers, low=1, high=MAX_WORKERS))
+        if servers is not None:
+            self._set_servers(v.integer("servers", servers, low=1, high=MAX_SERVERS))
         query = {}
         if cache is not None:
             query["cache"] = int(bool(cache))
@@ -310,7 +310,7 @@ class MysterySystem:
         if index is not None:
             self.db.configure(index=bool(index))
             self.settings["index"] = bool(index)
-        return {"workers": self.workers, **{k: self.settings[k] for k in ("cache", "index", "pool_size", "log_batch",
+        return {"servers": self.servers, **{k: self.settings[k] for k in ("cache", "index", "pool_size", "log_batch",
                                                                            "compress")}}
 
     def answer(self):
@@ -332,7 +332,7 @@ class MysterySystem:
         base = getattr(self, "_link0", None) or {"elapsed_s": 0, "up": {}, "down": {}}
         delta = {d: {k: link[d][k] - base[d].get(k, 0) for k in link[d]} for d in ("up", "down")}
         delta["elapsed_s"] = link["elapsed_s"] - base["elapsed_s"]
-        apps = [_get_json(f"http://127.0.0.1:{port}/stats") for port in self.app_ports[:self.workers]]
+        apps = [_get_json(f"http://127.0.0.1:{port}/stats") for port in self.app_ports[:self.servers]]
         return {"apps": apps, "database": self.db.stats(), "link": delta}
 
     def readings(self, stats=None):

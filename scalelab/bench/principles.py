@@ -48,13 +48,13 @@ class RestartRun:
 @dataclasses.dataclass(frozen=True)
 class BurstRun:
     """What ``burst_run`` measured: one row per tick in ``table``; workers: each worker's counters (done, busy_s);
-    service_rps: the run's own measured service rate; phases, n_workers and service_time_ms as asked for."""
+    service_rps: the run's own measured service rate; phases, servers and service_time_ms as asked for."""
 
     table: "pandas.DataFrame"
     workers: dict
     service_rps: float
     phases: list
-    n_workers: int
+    servers: int
     service_time_ms: float
 
 
@@ -128,8 +128,8 @@ def restart_run(cluster, users=4, steps=6, restart_after_step=3, stores=STORES, 
                              "latency_ms": 1000 * seconds})
         if step == restart_after:
             start = time.perf_counter()
-            with concurrent.futures.ThreadPoolExecutor(cluster.n_workers) as pool:
-                list(pool.map(cluster.restart_worker, range(cluster.n_workers)))
+            with concurrent.futures.ThreadPoolExecutor(cluster.servers) as pool:
+                list(pool.map(cluster.restart_worker, range(cluster.servers)))
             restart_s = time.perf_counter() - start
     frame = pd.DataFrame(rows)
     frame["lost"] = frame["expected"] - frame["items"]
@@ -318,10 +318,10 @@ def _arrived_by(phases, t_s):
     return due + 1e-9
 
 
-def burst_run(phases=((1.0, 150.0), (1.0, 30.0)), workers=2, service_time_ms=20.0, tick_ms=10.0, max_s=6.0):
+def burst_run(phases=((1.0, 150.0), (1.0, 30.0)), servers=2, service_time_ms=20.0, tick_ms=10.0, max_s=6.0):
     """A producer sends jobs at the rate of each phase (duration_s, rate_rps) in turn, every ``tick_ms`` the jobs due
     by then (by the clock, so a slow moment sends a bigger batch rather than stretching the burst), to a broker
-    drained by ``workers`` worker processes (each job ``service_time_ms``); every tick it reads the queue's
+    drained by ``servers`` worker processes (each job ``service_time_ms``); every tick it reads the queue's
     depth. It goes on after the last phase until the queue is empty (at most ``max_s`` in all).
 
     Returns a ``BurstRun``: its ``table`` has one row per tick: t_s, depth, enqueued, done; with per-worker counters
@@ -331,7 +331,7 @@ def burst_run(phases=((1.0, 150.0), (1.0, 30.0)), workers=2, service_time_ms=20.
     import pandas as pd
 
     phases = [(v.positive("phase duration_s", d), v.non_negative("phase rate_rps", r)) for d, r in phases]
-    k = v.integer("workers", workers, low=1, high=16)
+    k = v.integer("servers", servers, low=1, high=16)
     service = v.positive("service_time_ms", service_time_ms)
     tick = v.positive("tick_ms", tick_ms) / 1000
     limit = v.positive("max_s", max_s)
@@ -366,7 +366,7 @@ def burst_run(phases=((1.0, 150.0), (1.0, 30.0)), workers=2, service_time_ms=20.
     done = sum(c["done"] for c in counters.values())
     busy = sum(c["busy_s"] for c in counters.values())
     return BurstRun(table=frame, workers=counters, service_rps=k * done / busy if busy else float("nan"),
-                    phases=phases, n_workers=k, service_time_ms=service)
+                    phases=phases, servers=k, service_time_ms=service)
 
 
 # -------------------------------------------------------------------------------------- graceful degradation

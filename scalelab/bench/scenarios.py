@@ -2,7 +2,7 @@
 
 Two extra loopback services live here, each in its own process (see ``processes.start``):
 
-- ``QueuedService``: ``workers`` slots with a bounded waiting queue of ``queue_size`` in front; a request that finds
+- ``QueuedService``: ``servers`` slots with a bounded waiting queue of ``queue_size`` in front; a request that finds
   the queue full is turned away at once with 503 (queue_size=0: no queue, excess load is shed);
 - ``LeakyService``: answers /work and keeps ``leak_bytes`` per request forever (a slow memory leak); /stats
   reports the bytes traced by tracemalloc and the resident set size.
@@ -33,10 +33,10 @@ from .service import LoopbackService
 
 
 # --------------------------------------------------------------------------------------------------- servers
-def serve_queued(ready, service_time, workers, queue_size, seed):
-    """Process entry point: /work sleeps an exponential service time on one of ``workers`` slots; at most
+def serve_queued(ready, service_time, servers, queue_size, seed):
+    """Process entry point: /work sleeps an exponential service time on one of ``servers`` slots; at most
     ``queue_size`` requests wait for a slot, any more get 503 at once. Listens on 127.0.0.1, an ephemeral port."""
-    slots = threading.BoundedSemaphore(workers)
+    slots = threading.BoundedSemaphore(servers)
     lock = threading.Lock()
     state = {"in_system": 0, "rejected": 0, "served": 0, "max_waiting": 0, "queue_size": queue_size}
     generator = random.Random(seed)
@@ -57,12 +57,12 @@ def serve_queued(ready, service_time, workers, queue_size, seed):
             if path != "/work":
                 return self.reply(404, {"error": "no such path"})
             with lock:
-                if state["in_system"] >= workers + state["queue_size"]:
+                if state["in_system"] >= servers + state["queue_size"]:
                     state["rejected"] += 1
                     admitted = False
                 else:
                     state["in_system"] += 1
-                    state["max_waiting"] = max(state["max_waiting"], state["in_system"] - workers)
+                    state["max_waiting"] = max(state["max_waiting"], state["in_system"] - servers)
                     admitted = True
                     draw = generator.expovariate(1 / service_time) if service_time > 0 else 0.0
             if not admitted:
@@ -125,19 +125,19 @@ def serve_leaky(ready, leak_bytes, service_time):
 
 
 class QueuedService(ServerProcess):
-    """``workers`` slots (mean service_time_s each, exponential) behind a waiting queue of ``queue_size``.
+    """``servers`` slots (mean service_time_s each, exponential) behind a waiting queue of ``queue_size``.
 
-    Capacity is about workers / service_time_s requests/s. queue_size=0 means no queue: excess requests get 503.
+    Capacity is about servers / service_time_s requests/s. queue_size=0 means no queue: excess requests get 503.
     rng: the generator (or an integer seed) the service times are drawn from (default: the package's).
     """
 
     target = staticmethod(serve_queued)
 
-    def __init__(self, service_time_s=0.01, workers=1, queue_size=100, rng=None):
+    def __init__(self, service_time_s=0.01, servers=1, queue_size=100, rng=None):
         v.positive("service_time_s", service_time_s)
-        v.integer("workers", workers, low=1, high=256)
+        v.integer("servers", servers, low=1, high=256)
         v.integer("queue_size", queue_size, low=0, high=100_000)
-        super().__init__(service_time=float(service_time_s), workers=int(workers), queue_size=int(queue_size),
+        super().__init__(service_time=float(service_time_s), servers=int(servers), queue_size=int(queue_size),
                          seed=child_seed(rng))
 
     def set_queue_size(self, queue_size):
@@ -147,8 +147,8 @@ class QueuedService(ServerProcess):
 
     @property
     def capacity_rps(self):
-        """Requests per second the workers can serve: workers / service_time_s."""
-        return self.config["workers"] / self.config["service_time"]
+        """Requests per second the servers can serve: servers / service_time_s."""
+        return self.config["servers"] / self.config["service_time"]
 
 
 class LeakyService(ServerProcess):
@@ -200,7 +200,7 @@ def coordinated_omission(rate=50.0, seconds=1.5, stall_at_s=0.4, stall_s=0.4, se
     v.non_negative("stall_at_s", stall_at_s)
     v.positive("stall_s", stall_s)
     n = max(2, int(round(rate * seconds)))
-    with LoopbackService(service_time_s=service_time_s, workers=1, distribution="constant", rng=1) as svc:
+    with LoopbackService(service_time_s=service_time_s, servers=1, distribution="constant", rng=1) as svc:
         closed = paced_user_loop(svc.url, rate, n, stall_at_s=stall_at_s, stall_s=stall_s)
         side = _stall_in_background(svc.url, stall_at_s, stall_s)
         try:
@@ -253,7 +253,7 @@ def spike_schedule(base_rps, spike_rps, before_s, spike_s, after_s, rng=None):
 
 
 def spike_test(queue_sizes=(5, 200), base_rps=40.0, spike_rps=200.0, before_s=0.8, spike_s=0.5, after_s=1.5,
-               service_time_s=0.01, workers=1, rng=None):
+               service_time_s=0.01, servers=1, rng=None):
     """A spike test against a QueuedService per queue size (the same Poisson schedule each time).
 
     Returns one row per request: queue_size, phase ("before", "spike", "after"), scheduled (s), latency_s
@@ -261,7 +261,7 @@ def spike_test(queue_sizes=(5, 200), base_rps=40.0, spike_rps=200.0, before_s=0.
     """
     schedule = spike_schedule(base_rps, spike_rps, before_s, spike_s, after_s, rng=rng)
     frames = []
-    with QueuedService(service_time_s=service_time_s, workers=workers, queue_size=0, rng=7) as svc:
+    with QueuedService(service_time_s=service_time_s, servers=servers, queue_size=0, rng=7) as svc:
         for size in queue_sizes:
             svc.set_queue_size(size)
             frame = scheduled_loop(svc.url, schedule, timeout=5.0)

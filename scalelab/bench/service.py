@@ -1,7 +1,7 @@
 """A loopback HTTP test service with a configurable service time, run in its own process.
 
 Endpoints: ``GET /work`` does one unit of work (sleep for a service time drawn from the configured distribution,
-holding one of ``workers`` slots, so requests queue when all slots are busy); ``GET /stats`` returns counters as
+holding one of ``servers`` slots, so requests queue when all slots are busy); ``GET /stats`` returns counters as
 JSON (``?reset=1`` zeroes them); ``GET /health`` answers at once.
 """
 import json
@@ -19,7 +19,7 @@ DISTRIBUTIONS = ("exponential", "constant")
 
 
 class _Counters:
-    """Time-averaged number in system and busy workers; counts of served and failed requests."""
+    """Time-averaged number in system and busy servers; counts of served and failed requests."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -47,14 +47,14 @@ class _Counters:
             self.errors += errors
             self.max_in_system = max(self.max_in_system, self.in_system)
 
-    def snapshot(self, workers):
+    def snapshot(self, servers):
         with self.lock:
             self._advance()
             elapsed = max(self.last - self.since, 1e-9)
             return {"elapsed_s": elapsed, "served": self.served, "errors": self.errors,
                     "in_system_now": self.in_system, "max_in_system": self.max_in_system,
                     "mean_in_system": self.area_in_system / elapsed,
-                    "utilization": self.area_busy / elapsed / workers, "workers": workers}
+                    "utilization": self.area_busy / elapsed / servers, "servers": servers}
 
 
 def _make_handler(config, counters, slots, generator):
@@ -68,7 +68,7 @@ def _make_handler(config, counters, slots, generator):
                 if query.get("reset"):
                     with counters.lock:
                         counters.reset()
-                return self.reply(200, json.dumps(counters.snapshot(config["workers"])))
+                return self.reply(200, json.dumps(counters.snapshot(config["servers"])))
             if url.path != "/work":
                 return self.reply(404, '{"error": "no such path"}')
             mean = float(query["ms"][0]) / 1000 if "ms" in query else config["service_time"]
@@ -93,22 +93,22 @@ def _make_handler(config, counters, slots, generator):
     return Handler
 
 
-def serve(ready, service_time, workers, distribution, error_rate, body_delay, body_bytes, seed):
+def serve(ready, service_time, servers, distribution, error_rate, body_delay, body_bytes, seed):
     """Process entry point: serve /work on 127.0.0.1, an ephemeral port (reported through ready), until terminated."""
-    config = dict(service_time=service_time, workers=workers, distribution=distribution, error_rate=error_rate,
+    config = dict(service_time=service_time, servers=servers, distribution=distribution, error_rate=error_rate,
                   body_delay=body_delay, body_bytes=body_bytes)
     counters = _Counters()
-    handler = _make_handler(config, counters, threading.BoundedSemaphore(workers), random.Random(seed))
+    handler = _make_handler(config, counters, threading.BoundedSemaphore(servers), random.Random(seed))
     processes.serve_on_loopback(ready, handler)
 
 
 class LoopbackService(ServerProcess):
     """An HTTP service on 127.0.0.1 in its own process. Use it as a context manager::
 
-        with LoopbackService(service_time_s=0.005, workers=1) as svc:
+        with LoopbackService(service_time_s=0.005, servers=1) as svc:
             result = open_loop(svc.url, rate=50, requests=200)
 
-    service_time_s: mean seconds of work per request (>= 0); workers: requests served at once (>= 1);
+    service_time_s: mean seconds of work per request (>= 0); servers: requests served at once (>= 1);
     distribution: "exponential" or "constant"; error_rate: probability in [0, 1] of answering 500;
     body_delay_s: seconds between the first byte of a reply and the rest (shows TTFB apart from total time);
     body_bytes: padding added to each reply body; rng: the generator (or an integer seed) the server's service
@@ -117,20 +117,20 @@ class LoopbackService(ServerProcess):
 
     target = staticmethod(serve)
 
-    def __init__(self, service_time_s=0.005, workers=1, distribution="exponential", error_rate=0.0,
+    def __init__(self, service_time_s=0.005, servers=1, distribution="exponential", error_rate=0.0,
                  body_delay_s=0.0, body_bytes=0, rng=None):
         v.non_negative("service_time_s", service_time_s)
-        v.integer("workers", workers, low=1, high=256)
+        v.integer("servers", servers, low=1, high=256)
         if distribution not in DISTRIBUTIONS:
             raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
         v.probability("error_rate", error_rate)
         v.non_negative("body_delay_s", body_delay_s)
         v.integer("body_bytes", body_bytes, low=0)
-        super().__init__(service_time=float(service_time_s), workers=int(workers), distribution=distribution,
+        super().__init__(service_time=float(service_time_s), servers=int(servers), distribution=distribution,
                          error_rate=float(error_rate), body_delay=float(body_delay_s), body_bytes=int(body_bytes),
                          seed=child_seed(rng))
 
     def stats(self, reset=False):
         """The server's counters: served, errors, mean_in_system (time-averaged), max_in_system, utilization,
-        workers."""
+        servers."""
         return self.get("/stats" + ("?reset=1" if reset else ""))

@@ -39,20 +39,20 @@ def io_task(wait_s):
     return wait_s
 
 
-def _executor(kind, workers):
+def _executor(kind, servers):
     if kind == "thread":
-        return cf.ThreadPoolExecutor(max_workers=workers)
-    return cf.ProcessPoolExecutor(max_workers=workers)
+        return cf.ThreadPoolExecutor(max_workers=servers)
+    return cf.ProcessPoolExecutor(max_workers=servers)
 
 
-def _pool_runs(task, argument, kinds, workers, tasks, repeats):
+def _pool_runs(task, argument, kinds, servers, tasks, repeats):
     """Time ``tasks`` calls of task(argument) on a pool of each kind and size; the pool is started before timing."""
     for kind in kinds:
         if kind not in KINDS:
             raise ValueError(f"kinds must contain only {KINDS}, got {kind!r}")
-    counts = [v.integer("workers", n, low=1, high=64) for n in workers]
+    counts = [v.integer("servers", n, low=1, high=64) for n in servers]
     if not counts:
-        raise ValueError("workers must list at least one worker count")
+        raise ValueError("servers must list at least one worker count")
     v.integer("tasks", tasks, low=1)
     v.integer("repeats", repeats, low=1)
     rows = []
@@ -62,50 +62,50 @@ def _pool_runs(task, argument, kinds, workers, tasks, repeats):
                 list(pool.map(abs, range(4 * n)))  # start every worker before the clock runs
                 for r in range(repeats):
                     _, wall, cpu = time_call(lambda: list(pool.map(task, [argument] * tasks)))
-                    rows.append({"kind": kind, "workers": n, "repeat": r, "tasks": tasks, "wall_s": wall,
+                    rows.append({"kind": kind, "servers": n, "repeat": r, "tasks": tasks, "wall_s": wall,
                                  "cpu_s_parent": cpu})
     return pd.DataFrame(rows)
 
 
-def cpu_scaling(workers=None, kinds=KINDS, tasks=8, iterations=200_000, repeats=3):
+def cpu_scaling(servers=None, kinds=KINDS, tasks=8, iterations=200_000, repeats=3):
     """The same CPU-bound job (``tasks`` pure-Python loops of ``iterations`` steps) on 1..k threads and processes.
 
-    Returns rows: kind, workers, repeat, tasks, iterations, wall_s (seconds), cpu_s_parent (CPU seconds of this
+    Returns rows: kind, servers, repeat, tasks, iterations, wall_s (seconds), cpu_s_parent (CPU seconds of this
     process). Threads share one interpreter lock (the GIL), so only processes can use a second core.
     """
     v.integer("iterations", iterations, low=1)
-    frame = _pool_runs(cpu_task, iterations, kinds, default_workers() if workers is None else workers, tasks, repeats)
+    frame = _pool_runs(cpu_task, iterations, kinds, default_workers() if servers is None else servers, tasks, repeats)
     frame.insert(4, "iterations", iterations)
     return frame
 
 
-def io_scaling(workers=(1, 2, 4, 8), kinds=("thread",), tasks=16, wait_s=0.01, repeats=3):
+def io_scaling(servers=(1, 2, 4, 8), kinds=("thread",), tasks=16, wait_s=0.01, repeats=3):
     """An I/O-bound job (``tasks`` waits of ``wait_s`` seconds) on pools of 1..k workers.
 
-    Returns rows: kind, workers, repeat, tasks, wait_s, wall_s, cpu_s_parent. Waiting releases the GIL, so threads
-    overlap their waits: wall time falls towards tasks * wait_s / workers.
+    Returns rows: kind, servers, repeat, tasks, wait_s, wall_s, cpu_s_parent. Waiting releases the GIL, so threads
+    overlap their waits: wall time falls towards tasks * wait_s / servers.
     """
     v.number("wait_s", wait_s, 0, 1)
-    frame = _pool_runs(io_task, wait_s, kinds, workers, tasks, repeats)
+    frame = _pool_runs(io_task, wait_s, kinds, servers, tasks, repeats)
     frame.insert(4, "wait_s", wait_s)
     return frame
 
 
 def speedups(frame):
-    """Median wall time per (kind, workers) and the speed-up over 1 worker of the same kind.
+    """Median wall time per (kind, servers) and the speed-up over 1 worker of the same kind.
 
-    Returns rows: kind, workers, wall_s (median seconds), speedup, efficiency (speedup / workers).
+    Returns rows: kind, servers, wall_s (median seconds), speedup, efficiency (speedup / servers).
     """
-    for column in ("kind", "workers", "wall_s"):
+    for column in ("kind", "servers", "wall_s"):
         if column not in frame.columns:
-            raise ValueError(f"frame must have the columns kind, workers, wall_s; missing {column!r}")
-    table = frame.groupby(["kind", "workers"], as_index=False)["wall_s"].median()
-    base = table[table["workers"] == 1].set_index("kind")["wall_s"]
+            raise ValueError(f"frame must have the columns kind, servers, wall_s; missing {column!r}")
+    table = frame.groupby(["kind", "servers"], as_index=False)["wall_s"].median()
+    base = table[table["servers"] == 1].set_index("kind")["wall_s"]
     missing = set(table["kind"]) - set(base.index)
     if missing:
-        raise ValueError(f"frame needs a run with workers == 1 for every kind; missing {sorted(missing)}")
+        raise ValueError(f"frame needs a run with servers == 1 for every kind; missing {sorted(missing)}")
     table["speedup"] = table["kind"].map(base) / table["wall_s"]
-    table["efficiency"] = table["speedup"] / table["workers"]
+    table["efficiency"] = table["speedup"] / table["servers"]
     return table
 
 

@@ -18,16 +18,16 @@ NOISE_SHARE = 0.05  # a P95 that falls by less than this share between two steps
 
 
 def plan_compute(target_rps=10_000, p95_target_ms=100.0, headroom=0.3, per_server_rps=150.0, price_per_month=27.78,
-                 service_time_ms=10.0, workers=2, utilization=1.0):
+                 service_time_ms=10.0, servers=2, utilization=1.0):
     """The capacity plan for a target load, and the model P95 against the number of servers.
 
     target_rps (>= 0), per_server_rps (> 0): requests/s, one server's capacity at the P95 target; p95_target_ms,
     service_time_ms: ms (> 0); headroom >= 0 (0.3 = 30 % above the target: spare servers for a failure, growth or
-    spikes); price_per_month: dollars per server and month (>= 0); workers: slots per server (1..64); utilization in
+    spikes); price_per_month: dollars per server and month (>= 0); servers: slots per server (1..64); utilization in
     (0, 1]: the share of per_server_rps planned for (1.0: per_server_rps is already the capacity at the target).
 
     Servers come from the capacity rule (N * per_server_rps * utilization >= target * (1 + headroom)); the P95 check
-    treats each server as an M/M/c queue (``workers`` slots, mean ``service_time_ms``) at its share of the peak load
+    treats each server as an M/M/c queue (``servers`` slots, mean ``service_time_ms``) at its share of the peak load
     target * (1 + headroom) / N. Returns servers, peak_rps_per_server, utilization_at_target, model_p95_ms (inf
     when a server's share exceeds what its workers can serve), meets_p95, monthly_cost_usd, and the curve:
     counts (server counts from 1 to about twice the plan) and p95_curve_ms (inf where unstable).
@@ -38,7 +38,7 @@ def plan_compute(target_rps=10_000, p95_target_ms=100.0, headroom=0.3, per_serve
     per_server = v.positive("per_server_rps", per_server_rps)
     price = v.non_negative("price_per_month", price_per_month)
     s_ms = v.positive("service_time_ms", service_time_ms)
-    c = v.integer("workers", workers, low=1, high=64)
+    c = v.integer("servers", servers, low=1, high=64)
     servers = capacity.servers_needed(target, per_server, utilization, extra)
     peak = target * (1 + extra)
     top = nice_ceiling(2 * servers)
@@ -95,7 +95,7 @@ def plan_draw(artists, result, params=None):
 
 
 def plan_explorer(target_rps=10_000, p95_target_ms=100, headroom=0.3, per_server_rps=150, price_per_month=27.78,
-                  service_time_ms=10.0, workers=2):
+                  service_time_ms=10.0, servers=2):
     """The capacity planner: sliders for the load, the targets, the server's capacity and price."""
     controls = {
         "target_rps": base.slider(int(target_rps), 100, 200_000, 100, "target load (req/s)", integer=True),
@@ -104,7 +104,7 @@ def plan_explorer(target_rps=10_000, p95_target_ms=100, headroom=0.3, per_server
         "per_server_rps": base.slider(float(per_server_rps), 10, 2000, 10, "per-server capacity (req/s)"),
         "price_per_month": base.slider(float(price_per_month), 5, 2000, 1, "price per server ($/month)"),
         "service_time_ms": base.slider(float(service_time_ms), 1, 50, 0.5, "mean service time (ms)"),
-        "workers": base.slider(int(workers), 1, 16, 1, "workers per server", integer=True),
+        "servers": base.slider(int(servers), 1, 16, 1, "workers per server", integer=True),
     }
     return base.Explorer(plan_compute, plan_draw, controls, setup=plan_setup, css_class="lesson08-capacity")
 
@@ -120,7 +120,7 @@ def _sweep_points(sweep):
     return tuple(ordered[c].to_numpy(dtype=float) for c in ("offered_rps", "p95_ms", "error_rate"))
 
 
-def _rate_for_p95_fast(service_time_ms, workers, p95_ms, points=400):
+def _rate_for_p95_fast(service_time_ms, servers, p95_ms, points=400):
     """``capacity.max_rate_for_p95`` to within (1/points)^2 of the workers' rate, from two vectorised grids of the
     M/M/c P95 curve (about 1 ms instead of 30 ms for the bisection): the highest rate whose P95 <= p95_ms."""
     if p95_ms <= 0:
@@ -129,26 +129,26 @@ def _rate_for_p95_fast(service_time_ms, workers, p95_ms, points=400):
     low, high = 0.0, 1.0
     for _ in range(2):
         rho = np.linspace(low, high, points + 1)[:-1] if high == 1.0 else np.linspace(low, high, points + 1)
-        ok = queueing.response_time_percentile_curve(rho, workers) <= limit
+        ok = queueing.response_time_percentile_curve(rho, servers) <= limit
         if not ok[0]:
             return 0.0
         last = int(np.flatnonzero(ok)[-1])
         low, high = rho[last], rho[last + 1] if last + 1 < rho.size else high
-    return float(low * workers / (service_time_ms / 1000))
+    return float(low * servers / (service_time_ms / 1000))
 
 
-def knee_compute(rates, p95_ms, error_rates, service_time_ms=10.0, workers=2, overhead_ms=0.0,
+def knee_compute(rates, p95_ms, error_rates, service_time_ms=10.0, servers=2, overhead_ms=0.0,
                  p95_target_ms=50.0, rate_top=250.0):
     """The M/M/c P95 against offered load, with a constant overhead, beside a measured sweep (the knee).
 
-    rates, p95_ms, error_rates: the measured sweep (req/s, ms, fractions); service_time_ms > 0 and workers (1..64):
+    rates, p95_ms, error_rates: the measured sweep (req/s, ms, fractions); service_time_ms > 0 and servers (1..64):
     the model server; overhead_ms >= 0: a fixed time every request pays besides its service (connection, parsing),
     added to the model's response time; p95_target_ms > 0; rate_top > 0: the highest rate drawn (req/s).
     Returns the curve (grid_rps, model_p95_ms, inf where unstable), the model's and the measured capacity at the
     target (req/s), and the model's P95 at each measured rate with the mean absolute gap (ms) to the measurement.
     """
     s_ms = v.positive("service_time_ms", service_time_ms)
-    c = v.integer("workers", workers, low=1, high=64)
+    c = v.integer("servers", servers, low=1, high=64)
     extra_ms = v.non_negative("overhead_ms", overhead_ms)
     goal_ms = v.positive("p95_target_ms", p95_target_ms)
     top = v.positive("rate_top", rate_top)
@@ -201,12 +201,12 @@ def knee_draw(artists, result, params=None):
             f"model and measured P95 at the measured rates: {result['mean_gap_ms']:.1f} ms.")
 
 
-def knee_explorer(sweep, service_time_ms=10.0, workers=2, p95_target_ms=50.0):
-    """Sliders: the model server's service time, workers and fixed overhead, and the P95 target, over a sweep."""
+def knee_explorer(sweep, service_time_ms=10.0, servers=2, p95_target_ms=50.0):
+    """Sliders: the model server's service time, servers and fixed overhead, and the P95 target, over a sweep."""
     rates, p95, errors = _sweep_points(sweep)
     controls = {
         "service_time_ms": base.slider(float(service_time_ms), 2.0, 25.0, 0.5, "mean service time (ms)"),
-        "workers": base.slider(int(workers), 1, 8, 1, "workers", integer=True),
+        "servers": base.slider(int(servers), 1, 8, 1, "workers", integer=True),
         "overhead_ms": base.slider(0.0, 0.0, 20.0, 0.5, "fixed overhead (ms)"),
         "p95_target_ms": base.slider(float(p95_target_ms), 10.0, 200.0, 5.0, "P95 target (ms)"),
     }
@@ -215,12 +215,12 @@ def knee_explorer(sweep, service_time_ms=10.0, workers=2, p95_target_ms=50.0):
                          fixed={"rates": rates, "p95_ms": p95, "error_rates": errors, "rate_top": top})
 
 
-def plot_sweep(sweep, service_time_s, workers, p95_target_ms, capacity_rps=None):
+def plot_sweep(sweep, service_time_s, servers, p95_target_ms, capacity_rps=None):
     """Measured P95 (and P50) against offered rate from a rate_sweep DataFrame, with the M/M/c model on the same
-    axes; returns a matplotlib Figure. service_time_s > 0 (s), workers >= 1, p95_target_ms in ms, capacity_rps in
+    axes; returns a matplotlib Figure. service_time_s > 0 (s), servers >= 1, p95_target_ms in ms, capacity_rps in
     req/s."""
     s = v.positive("service_time_s", service_time_s)
-    c = v.integer("workers", workers, low=1)
+    c = v.integer("servers", servers, low=1)
     target = v.positive("p95_target_ms", p95_target_ms)
     if not {"offered_rps", "p50_ms", "p95_ms"} <= set(getattr(sweep, "columns", [])):
         raise ValueError("sweep must be a DataFrame with columns 'offered_rps', 'p50_ms' and 'p95_ms'")
@@ -244,13 +244,13 @@ def plot_sweep(sweep, service_time_s, workers, p95_target_ms, capacity_rps=None)
     return fig
 
 
-def sweep_summary(sweep, service_time_s, workers, p95_target_ms, capacity_rps):
+def sweep_summary(sweep, service_time_s, servers, p95_target_ms, capacity_rps):
     """Sentences comparing a measured rate sweep with the M/M/c model, from the sweep's own numbers: the P95 gap at
     the lowest rate, measured against model capacity, and whether P95 fell from one step to the next by more than
-    NOISE_SHARE (which says the run was noisy; a smaller dip reads as level). service_time_s > 0 (s), workers >= 1,
+    NOISE_SHARE (which says the run was noisy; a smaller dip reads as level). service_time_s > 0 (s), servers >= 1,
     p95_target_ms in ms, capacity_rps: the measured capacity (req/s)."""
     s = v.positive("service_time_s", service_time_s)
-    c = v.integer("workers", workers, low=1)
+    c = v.integer("servers", servers, low=1)
     target = v.positive("p95_target_ms", p95_target_ms)
     measured = v.non_negative("capacity_rps", capacity_rps)
     if not {"offered_rps", "p95_ms"} <= set(getattr(sweep, "columns", [])) or len(sweep) < 2:

@@ -44,12 +44,12 @@ def _sweeps(measured):
     array)."""
     points = []
     for i, frame in enumerate(measured or ()):
-        missing = {"kind", "service_time_ms", "n_workers", "throughput_rps"} - set(getattr(frame, "columns", ()))
+        missing = {"kind", "service_time_ms", "servers", "throughput_rps"} - set(getattr(frame, "columns", ()))
         if missing or len(frame) == 0:
             raise ValueError(f"measured[{i}] must be a non-empty scaling_sweep frame; "
                              f"missing columns {sorted(missing)}")
         points.append((str(frame["kind"].iloc[0]), float(frame["service_time_ms"].iloc[0]),
-                       *_measured(frame["n_workers"], frame["throughput_rps"])))
+                       *_measured(frame["servers"], frame["throughput_rps"])))
     return points
 
 
@@ -227,17 +227,17 @@ FAILOVER_N_MAX = 8      # worker counts drawn: 2..8
 COMFORTABLE = 0.75      # the utilisation drawn as "comfortable"
 
 
-def failover_compute(rate=80.0, n_workers=3, service_time_ms=20.0, response_ms=30.0):
+def failover_compute(rate=80.0, servers=3, service_time_ms=20.0, response_ms=30.0):
     """What losing one of N workers costs, from Little's law and utilisation (``models.scaleout.failover_cost``).
 
-    rate: offered load (req/s, > 0); n_workers: 2..1024; service_time_ms: work per request (ms, > 0); response_ms:
+    rate: offered load (req/s, > 0); servers: 2..1024; service_time_ms: work per request (ms, > 0); response_ms:
     time a request spends in a worker (ms, > 0). Returns in_flight_lost (requests in the dead worker = rate / N *
     response time), util_before and util_after (per worker, rate * S / N and / (N - 1)), overloaded_after
     (util_after >= 1), sessions_lost_fraction (with sticky local sessions: 1 / N of the users), and for
-    N = 2..max(8, n_workers) the arrays n, util_before_n and util_after_n.
+    N = 2..max(8, servers) the arrays n, util_before_n and util_after_n.
     """
     rate = v.positive("rate", rate)
-    n = v.integer("n_workers", n_workers, low=2, high=1024)
+    n = v.integer("servers", servers, low=2, high=1024)
     s = v.positive("service_time_ms", service_time_ms) / 1000
     r = v.positive("response_ms", response_ms) / 1000
     cost = scaleout.failover_cost(rate, n, s, r)
@@ -247,7 +247,7 @@ def failover_compute(rate=80.0, n_workers=3, service_time_ms=20.0, response_ms=3
             "sessions_lost_fraction": cost.sessions_lost_fraction, "n": ns,
             "util_before_n": scaleout.worker_utilization(rate, ns, s),
             "util_after_n": scaleout.worker_utilization(rate, ns - 1, s),
-            "rate": rate, "n_workers": n, "service_time_ms": 1000 * s, "response_ms": 1000 * r}
+            "rate": rate, "servers": n, "service_time_ms": 1000 * s, "response_ms": 1000 * r}
 
 
 def failover_setup(fig, params):
@@ -273,22 +273,22 @@ def failover_draw(artists, result, params=None):
     ns = result["n"]
     artists["after"].set_data(ns, 100 * result["util_after_n"])
     artists["before"].set_data(ns, 100 * result["util_before_n"])
-    artists["chosen"].set_xdata([result["n_workers"]] * 2)
+    artists["chosen"].set_xdata([result["servers"]] * 2)
     ax = artists["ax"]
     ax.set_xlim(1.5, ns[-1] + 0.5)
     ax.set_ylim(0, max(150.0, _axes.nice_ceiling(110 * float(result["util_after_n"].max()), Y_STEPS)))
     state = ("overloaded: their queues grow without end" if result["overloaded_after"] else "the survivors keep up")
-    return (f"N = {result['n_workers']} at {result['rate']:g} req/s, {result['service_time_ms']:g} ms of work each: "
+    return (f"N = {result['servers']} at {result['rate']:g} req/s, {result['service_time_ms']:g} ms of work each: "
             f"every worker {result['util_before']:.0%} busy before, {result['util_after']:.0%} after one dies "
             f"({state}). About {result['in_flight_lost']:.1f} requests die in flight (Little's law: {result['rate']:g}/"
-            f"{result['n_workers']} req/s × {result['response_ms']:g} ms); sticky local sessions lose "
+            f"{result['servers']} req/s × {result['response_ms']:g} ms); sticky local sessions lose "
             f"{result['sessions_lost_fraction']:.0%} of the users.")
 
 
 def failover_explorer():
     """Sliders over failover_compute: how busy the survivors get, how many requests die with the worker."""
     controls = {"rate": base.slider(80.0, 10.0, 400.0, 5.0, "offered load (req/s)"),
-                "n_workers": base.slider(3, 2, FAILOVER_N_MAX, 1, "workers N", integer=True),
+                "servers": base.slider(3, 2, FAILOVER_N_MAX, 1, "workers N", integer=True),
                 "service_time_ms": base.slider(20.0, 1.0, 100.0, 1.0, "work per request (ms)"),
                 "response_ms": base.slider(30.0, 1.0, 500.0, 1.0, "time in a worker (ms)")}
     return base.Explorer(failover_compute, failover_draw, controls, setup=failover_setup,
@@ -374,7 +374,7 @@ def dispatch_explorer():
 def plot_scaling_sweeps(sweeps, rps_per_worker):
     """Measured throughput and P95 against workers N for each sweep, with the ideal line N x rps_per_worker.
 
-    sweeps: DataFrames from ``scalelab.bench.cluster.scaling_sweep`` (columns kind, n_workers, throughput_rps,
+    sweeps: DataFrames from ``scalelab.bench.cluster.scaling_sweep`` (columns kind, servers, throughput_rps,
     p95_ms); rps_per_worker: the model's throughput of one worker (req/s, > 0). Returns a matplotlib Figure.
     """
     rate = v.positive("rps_per_worker", rps_per_worker)
@@ -384,14 +384,14 @@ def plot_scaling_sweeps(sweeps, rps_per_worker):
     fig, (left, right) = base.plt.subplots(1, 2, figsize=(10, 3.4), dpi=90, layout="constrained")
     top = 1
     for frame in frames:
-        for column in ("kind", "n_workers", "throughput_rps", "p95_ms"):
+        for column in ("kind", "servers", "throughput_rps", "p95_ms"):
             if column not in frame:
                 raise ValueError(f"each sweep must have the column {column!r}")
         kind = str(frame["kind"].iloc[0])
         colour = KIND_COLOURS.get(kind, "tab:grey")
-        left.plot(frame["n_workers"], frame["throughput_rps"], "o-", color=colour, label=f"{kind} (measured)")
-        right.plot(frame["n_workers"], frame["p95_ms"], "o-", color=colour, label=f"{kind} (measured)")
-        top = max(top, int(frame["n_workers"].max()))
+        left.plot(frame["servers"], frame["throughput_rps"], "o-", color=colour, label=f"{kind} (measured)")
+        right.plot(frame["servers"], frame["p95_ms"], "o-", color=colour, label=f"{kind} (measured)")
+        top = max(top, int(frame["servers"].max()))
     left.plot([1, top], [rate, rate * top], ":", color="grey", label=f"model: {rate:g} req/s per worker")
     left.set(xlabel="workers N", ylabel="throughput (requests/s)", title="Throughput vs N")
     right.set(xlabel="workers N", ylabel="P95 latency (ms)", title="P95 latency vs N")

@@ -297,7 +297,7 @@ def littles_law_check(summary, server_stats=None):
     server_stats: optional dict from LoopbackService.stats() (mean_in_system, utilization).
     Returns L_client, X_times_W (requests), their relative gap, and with server_stats L_server, the time per
     request spent outside the server's count, (L_client - L_server) / X in ms, and the server's mean queue depth
-    (requests waiting, not in service): L_server - utilisation x workers (server_stats' workers, else 1).
+    (requests waiting, not in service): L_server - utilisation x servers (server_stats' servers, else 1).
     """
     x = v.non_negative("throughput_rps", summary["throughput_rps"])
     w = v.non_negative("mean_ms", summary["mean_ms"]) / 1000
@@ -311,7 +311,7 @@ def littles_law_check(summary, server_stats=None):
         out["L_server"] = l_server
         out["outside_server_ms"] = 1000 * (l_client - l_server) / x if x > 0 else math.nan
         if "utilization" in server_stats:
-            busy = v.probability("utilization", server_stats["utilization"]) * server_stats.get("workers", 1)
+            busy = v.probability("utilization", server_stats["utilization"]) * server_stats.get("servers", 1)
             out["queue_depth"] = max(0.0, l_server - busy)
     return out
 

@@ -21,12 +21,12 @@ BURST_T_S = np.linspace(0, 6, 241)
 BURST_DEPTH_LIMIT = 400
 
 
-def burst_compute(burst_rps=150.0, burst_s=1.0, after_rps=30.0, workers=2, per_worker_rps=50.0):
+def burst_compute(burst_rps=150.0, burst_s=1.0, after_rps=30.0, servers=2, per_worker_rps=50.0):
     """The fluid model of a burst (``burst_rps`` for ``burst_s``, then ``after_rps`` for 2 s) drained by
-    ``workers`` × ``per_worker_rps``: depth over BURST_T_S, the peak, when it is reached and when the queue is empty."""
+    ``servers`` × ``per_worker_rps``: depth over BURST_T_S, the peak, when it is reached and when the queue is empty."""
     phases = [(v.positive("burst_s", burst_s), v.non_negative("burst_rps", burst_rps)),
               (2.0, v.non_negative("after_rps", after_rps))]
-    mu = v.integer("workers", workers, low=1, high=64) * v.positive("per_worker_rps", per_worker_rps)
+    mu = v.integer("servers", servers, low=1, high=64) * v.positive("per_worker_rps", per_worker_rps)
     peak, at = fluid.peak(phases, mu)
     return {"t_s": BURST_T_S, "depth": fluid.depth(BURST_T_S, phases, mu), "peak": peak, "peak_at_s": at,
             "empty_at_s": fluid.drain_time(phases, mu), "service_rps": mu}
@@ -58,14 +58,14 @@ def burst_draw(artists, result, params=None):
             f"{1000 * result['peak'] / result['service_rps']:.0f} ms.")
 
 
-def burst_explorer(measured, burst_rps=150.0, burst_s=1.0, after_rps=30.0, workers=2, per_worker_rps=50.0):
+def burst_explorer(measured, burst_rps=150.0, burst_s=1.0, after_rps=30.0, servers=2, per_worker_rps=50.0):
     """Sliders over the burst and the workers; ``measured``: a DataFrame with t_s and depth (``burst_run``)."""
     if not {"t_s", "depth"} <= set(getattr(measured, "columns", [])):
         raise ValueError("measured must be a DataFrame with the columns t_s and depth")
     controls = {"burst_rps": base.slider(burst_rps, 0, 400, 10, "burst rate (jobs/s)"),
                 "burst_s": base.slider(burst_s, 0.2, 3, 0.1, "burst length (s)"),
                 "after_rps": base.slider(after_rps, 0, 200, 10, "rate after it (jobs/s)"),
-                "workers": base.slider(workers, 1, 8, 1, "workers", integer=True),
+                "servers": base.slider(servers, 1, 8, 1, "workers", integer=True),
                 "per_worker_rps": base.slider(per_worker_rps, 10, 200, 5, "jobs/s per worker")}
     return base.Explorer(burst_compute, burst_draw, controls,
                          setup=functools.partial(burst_setup, measured=measured), css_class="lesson11-burst")

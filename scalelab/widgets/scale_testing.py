@@ -166,13 +166,13 @@ def plot_omission(measured, model):
     return fig
 
 
-def plot_stress_ramp(ramp, service_time_s, workers, slo_p95_ms, breaking_rps=None):
+def plot_stress_ramp(ramp, service_time_s, servers, slo_p95_ms, breaking_rps=None):
     """Measured P95 of a stress ramp against the M/M/c model P95 (``queueing.response_time_percentile_curve``),
-    with the SLO and the measured breaking point; returns a Figure. service_time_s > 0 (s), workers >= 1, slo in ms."""
+    with the SLO and the measured breaking point; returns a Figure. service_time_s > 0 (s), servers >= 1, slo in ms."""
     from ..models import queueing
 
     s = v.positive("service_time_s", service_time_s)
-    c = v.integer("workers", workers, low=1)
+    c = v.integer("servers", servers, low=1)
     slo = v.positive("slo_p95_ms", slo_p95_ms)
     if not {"offered_rps", "p95_ms"} <= set(getattr(ramp, "columns", [])):
         raise ValueError("ramp must be a DataFrame with columns 'offered_rps' and 'p95_ms'")

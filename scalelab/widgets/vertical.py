@@ -195,17 +195,17 @@ def cost_explorer(table=None, tier=0, performance_point=0.5):
 def plot_cpu_speedups(speedups, cores):
     """Measured speed-ups of threads and processes against the ideal line and the machine's core count.
 
-    speedups: a DataFrame with columns kind ("thread" / "process"), workers and speedup (as from
+    speedups: a DataFrame with columns kind ("thread" / "process"), servers and speedup (as from
     ``scalelab.bench.vertical.speedups``); cores: this machine's core count (>= 1). Returns a matplotlib Figure.
     """
     c = v.integer("cores", cores, low=1)
-    if not {"kind", "workers", "speedup"} <= set(getattr(speedups, "columns", [])):
-        raise ValueError("speedups must be a DataFrame with columns 'kind', 'workers' and 'speedup'")
+    if not {"kind", "servers", "speedup"} <= set(getattr(speedups, "columns", [])):
+        raise ValueError("speedups must be a DataFrame with columns 'kind', 'servers' and 'speedup'")
     fig, ax = base.figure(6.5, 3.4)
-    top = int(speedups["workers"].max())
+    top = int(speedups["servers"].max())
     for kind, marker, label in (("thread", "s-", "threads"), ("process", "o-", "processes")):
         rows = speedups[speedups["kind"] == kind]
-        ax.plot(rows["workers"], rows["speedup"], marker, label=f"{label} (measured)")
+        ax.plot(rows["servers"], rows["speedup"], marker, label=f"{label} (measured)")
     n = np.arange(1, top + 1)
     ax.plot(n, np.minimum(n, c), ":", color="grey", label=f"model: min(workers, {c} cores)")
     ax.axvline(c, color="red", lw=0.8, ls="--", label=f"cores on this machine ({c})")

@@ -12,7 +12,7 @@ from tests.leftovers import all_gone, port_refuses
 
 def test_benchmarks_reject_bad_arguments():
     for call in (lambda: cl.scaling_sweep(ns=()), lambda: cl.scaling_sweep(kind="gpu"),
-                 lambda: cl.scaling_sweep(repeats=0), lambda: cl.failover_run(n_workers=1),
+                 lambda: cl.scaling_sweep(repeats=0), lambda: cl.failover_run(servers=1),
                  lambda: cl.failover_run(kill_at_s=5.0, seconds=1.0), lambda: cl.session_run(stores=("redis",)),
                  lambda: cl.session_run(kill_after_step=9, steps=3)):
         with pytest.raises(ValueError):
@@ -20,7 +20,7 @@ def test_benchmarks_reject_bad_arguments():
 
 
 def test_cluster_rejects_bad_arguments():
-    for kwargs in ({"n_workers": 0}, {"algorithm": "random"}, {"kind": "gpu"}, {"store": "redis"},
+    for kwargs in ({"servers": 0}, {"algorithm": "random"}, {"kind": "gpu"}, {"store": "redis"},
                    {"service_time_ms": -1}):
         with pytest.raises(ValueError):
             cl.Cluster(**kwargs)
@@ -109,14 +109,14 @@ def test_non_sticky_local_sessions_split_a_users_cart():
 def test_scaling_and_failover_relations_on_one_cluster():
     with cl.Cluster(3, "least_connections", service_time_ms=20.0) as cluster:
         sweep = cl.scaling_sweep(ns=(1, 2), kind="sleep", service_time_ms=20.0, seconds=0.3, repeats=2, cluster=cluster)
-        assert sweep["n_workers"].tolist() == [1, 2]
+        assert sweep["servers"].tolist() == [1, 2]
         assert (sweep["error_rate"] == 0).all()
         assert sweep["throughput_rps"].iloc[1] > 1.3 * sweep["throughput_rps"].iloc[0], \
             "two sleep-based workers should serve clearly more than one"
         assert (sweep["p95_ms"] >= sweep["p50_ms"]).all()
-        result = cl.failover_run(n_workers=3, rate=40.0, seconds=1.5, kill_at_s=0.5, cluster=cluster)
+        result = cl.failover_run(servers=3, rate=40.0, seconds=1.5, kill_at_s=0.5, cluster=cluster)
     run = result.table
-    assert (result.kill_at_s, result.kill_index, result.n_workers, result.health_checks) == (0.5, 0, 3, True)
+    assert (result.kill_at_s, result.kill_index, result.servers, result.health_checks) == (0.5, 0, 3, True)
     assert not run.empty and {"scheduled", "status", "ok"} <= set(run.columns)
     summary = metrics.availability_of(run)
     assert summary["requests"] == len(run)
@@ -146,7 +146,7 @@ def test_restarted_worker_rejoins_with_empty_local_state():
 
 # -------------------------------------------------------------------------------------------------- benchmarks
 def test_round_robin_overloads_the_slow_worker_measured():
-    table = cluster.algorithm_run(rate=100, seconds=0.6, n_workers=3, service_time_ms=10,
+    table = cluster.algorithm_run(rate=100, seconds=0.6, servers=3, service_time_ms=10,
                                   slowdown=5).set_index("algorithm")
     assert table.loc["round_robin", "slow_share"] == pytest.approx(1 / 3, abs=0.02)
     assert table.loc["least_connections", "slow_share"] < 0.25
@@ -155,5 +155,5 @@ def test_round_robin_overloads_the_slow_worker_measured():
 
 def test_cluster_slowdowns_are_validated():
     with pytest.raises(ValueError, match="slowdowns"):
-        cluster.Cluster(n_workers=3, slowdowns=[1, 2])
-    assert cluster.Cluster(n_workers=2).slowdowns == [1.0, 1.0]
+        cluster.Cluster(servers=3, slowdowns=[1, 2])
+    assert cluster.Cluster(servers=2).slowdowns == [1.0, 1.0]

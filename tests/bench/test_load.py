@@ -8,7 +8,7 @@ from scalelab.bench import scenarios as sc
 
 
 def test_closed_loop_and_rate_sweep():
-    with LoopbackService(service_time_s=0.002, workers=4) as svc:
+    with LoopbackService(service_time_s=0.002, servers=4) as svc:
         closed = closed_loop(svc.url, users=3, requests_per_user=5)
         sweep = rate_sweep(svc.url, [50, 100], seconds=0.3)
     assert len(closed.requests) == 15 and closed.summary()["users"] == 3
@@ -37,7 +37,7 @@ def test_open_loop_rejects_a_bad_sampling_period():
 
 def test_queue_full_turns_requests_away_and_a_queue_absorbs_them():
     schedule = np.zeros(12)  # a burst of 12 at once; one worker, 50 ms each
-    with sc.QueuedService(service_time_s=0.05, workers=1, queue_size=2, rng=1) as svc:
+    with sc.QueuedService(service_time_s=0.05, servers=1, queue_size=2, rng=1) as svc:
         small = load.scheduled_loop(svc.url, schedule)
         svc.set_queue_size(50)
         large = load.scheduled_loop(svc.url, schedule)

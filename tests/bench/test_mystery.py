@@ -45,8 +45,8 @@ def test_the_seed_chooses_the_class():
     assert mystery.MysterySystem(rng=4).answer() == "disk_log"
     assert mystery.MysterySystem(rng=11).answer() == "app_cpu"
     assert {mystery.MysterySystem(rng=s).answer() for s in range(40)} == set(mystery.CLASSES)
-    with pytest.raises(ValueError, match="workers"):
-        mystery.MysterySystem(workers=5)
+    with pytest.raises(ValueError, match="servers"):
+        mystery.MysterySystem(servers=5)
 
 
 @pytest.mark.parametrize("error", [None] + ERRORS)
@@ -61,8 +61,8 @@ def test_mystery_system_runs_and_leaves_nothing(started, scratch, error):
             assert list(readings["component"]) == list(mystery.COMPONENTS)
             assert (readings["completions"] == 6).all() and (readings["errors"] == 0).all()
             assert ((readings["utilization"] >= 0) & (readings["utilization"] <= 1 + 1e-9)).all()
-            settings = system.configure(log_batch=20, workers=3)
-            assert settings["log_batch"] == 20 and settings["workers"] == 3 and len(system.pids()["app"]) == 3
+            settings = system.configure(log_batch=20, servers=3)
+            assert settings["log_batch"] == 20 and settings["servers"] == 3 and len(system.pids()["app"]) == 3
             with pytest.raises(ValueError, match="pool_size"):
                 system.configure(pool_size=0)
     except (RuntimeError, KeyboardInterrupt) as caught:

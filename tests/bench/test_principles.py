@@ -62,7 +62,7 @@ def test_io_concurrency_cleans_up(monkeypatch, started, error):
 
 
 def test_burst_run_builds_and_drains_a_queue(started):
-    run = principles.burst_run(phases=((0.3, 150.0),), workers=1, service_time_ms=10.0, max_s=3.0)
+    run = principles.burst_run(phases=((0.3, 150.0),), servers=1, service_time_ms=10.0, max_s=3.0)
     frame = run.table
     assert frame["depth"].max() > 0 and frame["depth"].iloc[-1] == 0
     assert frame["enqueued"].iloc[-1] == 45
@@ -83,7 +83,7 @@ def test_burst_run_cleans_up(monkeypatch, started, error):
 
     monkeypatch.setattr(principles, "_get", flaky)
     with pytest.raises(error):
-        principles.burst_run(phases=((0.2, 50.0),), workers=2, service_time_ms=5.0)
+        principles.burst_run(phases=((0.2, 50.0),), servers=2, service_time_ms=5.0)
     nothing_left(started)
 
 

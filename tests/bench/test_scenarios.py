@@ -75,7 +75,7 @@ def test_coordinated_omission_corrected_never_below_naive():
 
 
 def test_stress_test_marks_slo():
-    with sc.LoopbackService(service_time_s=0.002, workers=1, rng=1) as svc:
+    with sc.LoopbackService(service_time_s=0.002, servers=1, rng=1) as svc:
         table = sc.stress_test(svc.url, [20, 40], seconds=0.5, slo_p95_ms=5000)
         row = sc.load_test(svc.url, 20, seconds=0.5, slo_p95_ms=5000)
     assert table["slo_met"].all()

@@ -43,7 +43,7 @@ def test_service_counts_injected_errors_and_measures_ttfb():
 
 def test_open_loop_latency_counts_time_waiting_to_be_sent():
     """Overloaded: latency from the scheduled time exceeds latency from the actual send (coordinated omission)."""
-    with LoopbackService(service_time_s=0.02, workers=1, distribution="constant") as svc:
+    with LoopbackService(service_time_s=0.02, servers=1, distribution="constant") as svc:
         frame = open_loop(svc.url, rate=100, requests=40, arrivals="uniform").requests
         stats = svc.stats()
     assert (frame["latency_s"] >= frame["response_s"] - 1e-9).all()
@@ -55,7 +55,7 @@ def test_open_loop_latency_counts_time_waiting_to_be_sent():
 
 def test_rate_sweep_warms_up_without_measuring_the_warm_up():
     """The warm-up requests reach the server but no row of the sweep counts them."""
-    with LoopbackService(service_time_s=0.001, workers=2) as svc:
+    with LoopbackService(service_time_s=0.001, servers=2) as svc:
         sweep = rate_sweep(svc.url, [50], seconds=0.2, warmup_requests=15, warmup_rps=200)
         served = svc.stats()["served"]
     assert list(sweep["requests"]) == [10]
@@ -63,7 +63,7 @@ def test_rate_sweep_warms_up_without_measuring_the_warm_up():
 
 
 @pytest.mark.parametrize("kwargs, name", [
-    ({"service_time_s": -1}, "service_time_s"), ({"workers": 0}, "workers"), ({"body_delay_s": -0.1}, "body_delay_s"),
+    ({"service_time_s": -1}, "service_time_s"), ({"servers": 0}, "servers"), ({"body_delay_s": -0.1}, "body_delay_s"),
     ({"distribution": "pareto"}, "distribution"), ({"error_rate": 2}, "error_rate"),
 ])
 def test_service_rejects_bad_settings(kwargs, name):
@@ -83,7 +83,7 @@ def test_service_draws_its_child_seed_from_rng():
 
 
 def test_open_loop_samples_the_requests_in_flight_independently_of_their_times():
-    with LoopbackService(service_time_s=0.005, workers=1) as svc:
+    with LoopbackService(service_time_s=0.005, servers=1) as svc:
         result = open_loop(svc.url, rate=100, requests=60)
     summary = result.summary()
     samples = result.info["in_flight_samples"]

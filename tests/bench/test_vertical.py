@@ -24,26 +24,26 @@ def test_default_workers_has_at_least_two_counts():
 
 
 def test_cpu_scaling_gives_one_row_per_run_and_speedups():
-    frame = vb.cpu_scaling(workers=(1, 2), tasks=2, iterations=1000, repeats=2)
+    frame = vb.cpu_scaling(servers=(1, 2), tasks=2, iterations=1000, repeats=2)
     assert len(frame) == 8
-    assert set(frame.columns) >= {"kind", "workers", "repeat", "tasks", "iterations", "wall_s"}
+    assert set(frame.columns) >= {"kind", "servers", "repeat", "tasks", "iterations", "wall_s"}
     assert (frame["wall_s"] > 0).all()
     table = vb.speedups(frame)
     assert list(table["kind"]) == ["process", "process", "thread", "thread"]
-    assert np.allclose(table[table["workers"] == 1]["speedup"], 1.0)
-    assert np.allclose(table["efficiency"], table["speedup"] / table["workers"])
+    assert np.allclose(table[table["servers"] == 1]["speedup"], 1.0)
+    assert np.allclose(table["efficiency"], table["speedup"] / table["servers"])
 
 
 def test_io_scaling_threads_overlap_their_waits():
-    frame = vb.io_scaling(workers=(1, 4), tasks=8, wait_s=0.02, repeats=3)
-    table = vb.speedups(frame).set_index("workers")
+    frame = vb.io_scaling(servers=(1, 4), tasks=8, wait_s=0.02, repeats=3)
+    table = vb.speedups(frame).set_index("servers")
     # 8 waits of 20 ms: 160 ms on one thread, 40 ms on four; a relation, not an absolute time
     assert table.loc[4, "speedup"] > 1.3
 
 
 def test_speedups_needs_a_one_worker_baseline():
-    with pytest.raises(ValueError, match="workers == 1"):
-        vb.speedups(pd.DataFrame({"kind": ["thread"], "workers": [2], "wall_s": [1.0]}))
+    with pytest.raises(ValueError, match="servers == 1"):
+        vb.speedups(pd.DataFrame({"kind": ["thread"], "servers": [2], "wall_s": [1.0]}))
     with pytest.raises(ValueError, match="columns"):
         vb.speedups(pd.DataFrame({"kind": ["thread"]}))
 
@@ -78,8 +78,8 @@ def test_write_durability_cleans_up_after_an_error(monkeypatch):
 
 @pytest.mark.parametrize("call, name", [
     (lambda: vb.cpu_scaling(kinds=("fiber",)), "kinds"),
-    (lambda: vb.cpu_scaling(workers=(0,)), "workers"),
-    (lambda: vb.cpu_scaling(workers=()), "workers"),
+    (lambda: vb.cpu_scaling(servers=(0,)), "servers"),
+    (lambda: vb.cpu_scaling(servers=()), "servers"),
     (lambda: vb.cpu_scaling(iterations=0), "iterations"),
     (lambda: vb.io_scaling(wait_s=-1), "wait_s"),
     (lambda: vb.io_scaling(tasks=0), "tasks"),

@@ -25,7 +25,7 @@ def test_plan_compute_by_hand():
     assert math.isinf(curve[60])  # 13 000 / 60 = 217 req/s per server: more than 2 workers x 100/s can serve
     # M/M/1 check: one worker of 10 ms at 50 req/s per server has P95 = ln(20) / 50 s = 59.9 ms
     single = view.plan_compute(target_rps=700, p95_target_ms=50, headroom=0, per_server_rps=100, price_per_month=1,
-                               service_time_ms=10, workers=1, utilization=0.5)
+                               service_time_ms=10, servers=1, utilization=0.5)
     assert single["servers"] == 14 and single["model_p95_ms"] == pytest.approx(1000 * math.log(20) / 50, rel=1e-9)
     assert not single["meets_p95"]
 
@@ -34,14 +34,14 @@ def test_plan_compute_flags_a_capacity_the_server_does_not_have():
     from scalelab.widgets import capacity as view
 
     overloaded = view.plan_compute(target_rps=10_000, p95_target_ms=100, headroom=0.0, per_server_rps=2000,
-                                   price_per_month=30, service_time_ms=10, workers=1)
+                                   price_per_month=30, service_time_ms=10, servers=1)
     assert math.isinf(overloaded["model_p95_ms"]) and not overloaded["meets_p95"]
 
 
 @pytest.mark.parametrize("kwargs, name", [
     ({"target_rps": -1}, "target_rps"), ({"p95_target_ms": 0}, "p95_target_ms"), ({"headroom": -0.1}, "headroom"),
     ({"per_server_rps": 0}, "per_server_rps"), ({"price_per_month": -1}, "price_per_month"),
-    ({"service_time_ms": 0}, "service_time_ms"), ({"workers": 0}, "workers"), ({"utilization": 1.5}, "utilization"),
+    ({"service_time_ms": 0}, "service_time_ms"), ({"servers": 0}, "servers"), ({"utilization": 1.5}, "utilization"),
 ])
 def test_plan_compute_refuses_bad_input_by_name(kwargs, name):
     from scalelab.widgets import capacity as view
@@ -110,18 +110,18 @@ def test_knee_compute_adds_the_overhead_and_matches_max_rate_for_p95():
     from scalelab.widgets import capacity as view
 
     rates, p95, errors = [20, 100, 150], [35.0, 45.0, 80.0], [0.0, 0.0, 0.0]
-    plain = view.knee_compute(rates, p95, errors, service_time_ms=10, workers=2, p95_target_ms=50, rate_top=250)
+    plain = view.knee_compute(rates, p95, errors, service_time_ms=10, servers=2, p95_target_ms=50, rate_top=250)
     assert plain["model_p95_ms"][0] == pytest.approx(10 * math.log(20))  # an idle server: ln 20 x 10 ms
     assert plain["model_capacity_rps"] == pytest.approx(capacity.max_rate_for_p95(0.01, 2, 0.05), rel=1e-4)
     assert plain["measured_capacity_rps"] == 100  # 150 req/s missed 50 ms
     assert np.isinf(plain["model_p95_ms"][-1])  # 250 req/s is beyond what two 10 ms workers serve
-    shifted = view.knee_compute(rates, p95, errors, service_time_ms=10, workers=2, overhead_ms=5, p95_target_ms=50)
+    shifted = view.knee_compute(rates, p95, errors, service_time_ms=10, servers=2, overhead_ms=5, p95_target_ms=50)
     assert shifted["model_at_measured_ms"] == pytest.approx(plain["model_at_measured_ms"] + 5)
     assert shifted["model_capacity_rps"] == pytest.approx(capacity.max_rate_for_p95(0.01, 2, 0.045), rel=1e-4)
     gaps = np.abs(plain["model_at_measured_ms"] - np.array(p95))
     assert plain["mean_gap_ms"] == pytest.approx(gaps.mean())
     assert view.knee_compute(rates, p95, errors, overhead_ms=60, p95_target_ms=50)["model_capacity_rps"] == 0.0
-    for kwargs, name in (({"workers": 0}, "workers"), ({"overhead_ms": -1}, "overhead_ms"),
+    for kwargs, name in (({"servers": 0}, "servers"), ({"overhead_ms": -1}, "overhead_ms"),
                          ({"p95_target_ms": 0}, "p95_target_ms"), ({"service_time_ms": 0}, "service_time_ms")):
         with pytest.raises(ValueError, match=name):
             view.knee_compute(rates, p95, errors, **kwargs)

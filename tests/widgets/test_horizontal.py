@@ -61,7 +61,7 @@ def test_usl_compute_scores_the_slider_curve_against_points():
 
 
 def test_failover_compute_by_hand():
-    result = hz.failover_compute(rate=80.0, n_workers=4, service_time_ms=20.0, response_ms=50.0)
+    result = hz.failover_compute(rate=80.0, servers=4, service_time_ms=20.0, response_ms=50.0)
     assert result["in_flight_lost"] == pytest.approx(80 / 4 * 0.050)  # 1 request
     assert result["util_before"] == pytest.approx(0.4)
     assert result["util_after"] == pytest.approx(80 * 0.020 / 3)
@@ -70,7 +70,7 @@ def test_failover_compute_by_hand():
     assert result["n"].tolist() == [2, 3, 4, 5, 6, 7, 8]
     assert result["util_before_n"].tolist() == pytest.approx([1.6 / n for n in range(2, 9)])
     assert result["util_after_n"].tolist() == pytest.approx([1.6 / (n - 1) for n in range(2, 9)])
-    assert hz.failover_compute(rate=100.0, n_workers=2, service_time_ms=20.0)["overloaded_after"]
+    assert hz.failover_compute(rate=100.0, servers=2, service_time_ms=20.0)["overloaded_after"]
 
 
 def test_dispatch_compute_literal_values():
@@ -87,14 +87,14 @@ def test_dispatch_compute_literal_values():
     (lambda: hz.capacity_compute(cores=0), "cores"),
     (lambda: hz.capacity_compute(overhead_ms=-1), "overhead_ms"),
     (lambda: hz.capacity_compute(n_max=0), "n_max"),
-    (lambda: hz.capacity_compute(measured=[pd.DataFrame({"n_workers": [1]})]), "measured"),
+    (lambda: hz.capacity_compute(measured=[pd.DataFrame({"servers": [1]})]), "measured"),
     (lambda: hz.usl_compute(sigma=-0.1), "sigma"),
     (lambda: hz.usl_compute(kappa=-0.1), "kappa"),
     (lambda: hz.usl_compute(lam=0), "lam"),
     (lambda: hz.usl_compute(n_max=1), "n_max"),
     (lambda: hz.usl_compute(measured_n=[1, 2], measured_x=[1.0]), "same length"),
     (lambda: hz.usl_compute(measured_n=[0, 2], measured_x=[1.0, 2.0]), "measured_n"),
-    (lambda: hz.failover_compute(n_workers=1), "n_workers"),
+    (lambda: hz.failover_compute(servers=1), "servers"),
     (lambda: hz.failover_compute(rate=0), "rate"),
     (lambda: hz.failover_compute(service_time_ms=0), "service_time_ms"),
     (lambda: hz.failover_compute(response_ms=-5), "response_ms"),
@@ -109,7 +109,7 @@ def test_bad_input_names_the_argument(call, argument):
 
 # -------------------------------------------------------------------------------------------- draws, one by one
 def test_capacity_draw_moves_the_model_and_states_the_ceilings():
-    sweep = pd.DataFrame({"n_workers": [1, 2, 3, 4], "kind": "cpu", "service_time_ms": 20.0,
+    sweep = pd.DataFrame({"servers": [1, 2, 3, 4], "kind": "cpu", "service_time_ms": 20.0,
                           "throughput_rps": [48.0, 90.0, 91.0, 89.0]})
     params = {"service_time_ms": 20.0, "cores": 2, "overhead_ms": 1.0, "n_max": 8, "measured": [sweep]}
     fig = _figure()
@@ -138,10 +138,10 @@ def test_usl_draw_shows_the_peak_only_inside_the_axes():
 def test_failover_draw_says_when_the_survivors_are_overloaded():
     fig = _figure()
     artists = hz.failover_setup(fig, {})
-    caption = hz.failover_draw(artists, hz.failover_compute(rate=80, n_workers=3, service_time_ms=20, response_ms=30))
+    caption = hz.failover_draw(artists, hz.failover_compute(rate=80, servers=3, service_time_ms=20, response_ms=30))
     assert "53% busy before, 80% after" in caption and "keep up" in caption and "About 0.8 requests" in caption
     assert artists["after"].get_ydata()[0] == pytest.approx(160.0)  # N = 2: 80 x 20 ms on one survivor
-    caption = hz.failover_draw(artists, hz.failover_compute(rate=200, n_workers=3, service_time_ms=20, response_ms=30))
+    caption = hz.failover_draw(artists, hz.failover_compute(rate=200, servers=3, service_time_ms=20, response_ms=30))
     assert "overloaded" in caption and artists["ax"].get_ylim()[1] >= 400
 
 
@@ -158,7 +158,7 @@ def test_dispatch_draw_plots_every_job():
     (lambda: hz.capacity_explorer(), "cores", 4),
     (lambda: hz.usl_explorer([1, 2, 3, 4], [48.0, 96.0, 143.0, 174.0]), "kappa", 0.02),
     (lambda: hz.usl_explorer(), "sigma", 0.2),
-    (lambda: hz.failover_explorer(), "n_workers", 5),
+    (lambda: hz.failover_explorer(), "servers", 5),
     (lambda: hz.dispatch_explorer(), "n_servers", 3),
 ])
 def test_explorers_redraw_when_a_control_moves(make, name, value):
@@ -188,7 +188,7 @@ def test_dispatch_compute_says_whether_the_servers_can_keep_up():
 def test_lesson_pictures_draw_measured_and_model_and_reject_bad_input():
     import pandas as pd
 
-    sweep = pd.DataFrame({"kind": ["sleep"] * 2, "n_workers": [1, 2], "throughput_rps": [48.0, 95.0],
+    sweep = pd.DataFrame({"kind": ["sleep"] * 2, "servers": [1, 2], "throughput_rps": [48.0, 95.0],
                           "p95_ms": [22.0, 23.0]})
     fig = hz.plot_scaling_sweeps([sweep], rps_per_worker=50)
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
@@ -200,7 +200,7 @@ def test_lesson_pictures_draw_measured_and_model_and_reject_bad_input():
     from scalelab.bench.cluster import FailoverRun
 
     table = pd.DataFrame({"scheduled": [0.0, 0.3, 0.6], "end": [0.02, 0.33, 0.7], "status": [200, 502, 200]})
-    run = FailoverRun(table=table, kill_at_s=0.25, kill_index=0, n_workers=3, arrival_rps=10.0, health_checks=False,
+    run = FailoverRun(table=table, kill_at_s=0.25, kill_index=0, servers=3, arrival_rps=10.0, health_checks=False,
                       balancer={})
     assert len(hz.plot_failover({"naive": run}).axes) == 2
     with pytest.raises(ValueError, match="runs"):

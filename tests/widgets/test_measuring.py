@@ -164,11 +164,11 @@ def test_plots_return_figures():
 
 def test_littles_law_check_prefers_the_sampled_count_and_reads_queue_depth():
     summary = {"throughput_rps": 50.0, "mean_ms": 40.0, "mean_in_flight": 2.0, "sampled_in_flight": 2.5}
-    r = measuring.littles_law_check(summary, {"mean_in_system": 1.5, "utilization": 0.6, "workers": 1})
+    r = measuring.littles_law_check(summary, {"mean_in_system": 1.5, "utilization": 0.6, "servers": 1})
     assert r["L_client"] == 2.5 and r["relative_gap"] == pytest.approx(0.2)
     assert r["queue_depth"] == pytest.approx(0.9)
     r = measuring.littles_law_check({**summary, "sampled_in_flight": float("nan")}, {"mean_in_system": 0.1,
-                                                                                     "utilization": 0.3, "workers": 2})
+                                                                                     "utilization": 0.3, "servers": 2})
     assert r["L_client"] == 2.0 and r["queue_depth"] == 0.0
 
 

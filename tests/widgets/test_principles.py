@@ -13,11 +13,11 @@ from scalelab.widgets import principles as views  # noqa: E402
 
 # --------------------------------------------------------------------------------------------------- views
 def test_burst_view_by_hand():
-    result = views.burst_compute(burst_rps=150, burst_s=1.0, after_rps=30, workers=2, per_worker_rps=50)
+    result = views.burst_compute(burst_rps=150, burst_s=1.0, after_rps=30, servers=2, per_worker_rps=50)
     assert (result["peak"], result["peak_at_s"]) == (50.0, 1.0)
     assert result["empty_at_s"] == pytest.approx(1 + 50 / 70)
-    with pytest.raises(ValueError, match="workers"):
-        views.burst_compute(workers=0)
+    with pytest.raises(ValueError, match="servers"):
+        views.burst_compute(servers=0)
     with pytest.raises(ValueError, match="measured"):
         views.burst_explorer(measured=None)
 

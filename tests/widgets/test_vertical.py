@@ -78,7 +78,7 @@ def test_widget_computes_refuse_bad_input_by_name(call, name):
 def test_lesson_pictures_draw_measured_and_model_and_reject_bad_input():
     from scalelab.widgets import vertical as views
 
-    cpu = pd.DataFrame({"kind": ["thread", "thread", "process", "process"], "workers": [1, 2, 1, 2],
+    cpu = pd.DataFrame({"kind": ["thread", "thread", "process", "process"], "servers": [1, 2, 1, 2],
                         "speedup": [1.0, 0.97, 1.0, 1.8]})
     fig = views.plot_cpu_speedups(cpu, cores=2)
     labels = [line.get_label() for line in fig.axes[0].get_lines()]

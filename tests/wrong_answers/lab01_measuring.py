@@ -1,7 +1,7 @@
 """Plausible wrong answers to lab 01 that its tests must reject."""
 from wrong_answers import WrongAnswer
 
-_MEASURE = ("with LoopbackService(service_time_s=0.005, workers=1) as svc:\n"
+_MEASURE = ("with LoopbackService(service_time_s=0.005, servers=1) as svc:\n"
             "    low = open_loop(svc.url, rate=50, requests=65).summary()\n"
             "    high = open_loop(svc.url, rate=150, requests=180).summary()\n")
 

@@ -7,7 +7,7 @@ _MEASURE = ("def measure(service, rho):\n"
             "    server = service.stats()\n"
             "    return {**summary, 'server_utilization': server['utilization'],"
             " 'server_mean_in_system': server['mean_in_system']}\n"
-            "with LoopbackService(service_time_s=S, workers=1, distribution='exponential') as service:\n"
+            "with LoopbackService(service_time_s=S, servers=1, distribution='exponential') as service:\n"
             "    low_load = measure(service, 0.3)\n"
             "    high_load = measure(service, 0.85)\n")
 

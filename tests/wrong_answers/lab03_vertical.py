@@ -1,7 +1,7 @@
 """Plausible wrong answers to lab 03 that its tests must reject."""
 from wrong_answers import WrongAnswer
 
-_WALL = "wall = runs.groupby(['kind', 'workers'])['wall_s'].median()\n"
+_WALL = "wall = runs.groupby(['kind', 'servers'])['wall_s'].median()\n"
 
 CASES = [
     WrongAnswer("fit_parallel_fraction_answer", "test_fit_parallel_fraction",

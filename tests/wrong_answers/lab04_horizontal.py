@@ -5,7 +5,7 @@ _LIN_HEAD = ("def usl_linearised(n, throughput):\n"
              "    n = np.asarray(n, dtype=float)\n    x_rps = np.asarray(throughput, dtype=float)\n")
 _LIN_TAIL = ("_lam, _sigma, _kappa = usl_linearised(given_n, given_x)\n"
              "peak_gap = abs(math.sqrt((1 - _sigma) / _kappa) - sl.models.laws.usl_fit(given_n, given_x).peak_n)\n"
-             "my_lam, my_sigma, my_kappa = usl_linearised(my_sweep['n_workers'], my_sweep['throughput_rps'])\n")
+             "my_lam, my_sigma, my_kappa = usl_linearised(my_sweep['servers'], my_sweep['throughput_rps'])\n")
 _AUTOSCALE = ("def autoscale(loads_rps, start=2, per_replica_rps=50, target=0.7):\n"
               "    replicas, overloaded, current = [], 0, start\n"
               "    for load in loads_rps:\n"

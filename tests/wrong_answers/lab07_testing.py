@@ -30,7 +30,7 @@ CASES = [
                 "    return float(ok.max()) if len(ok) else math.nan",
                 says="take the lowest rate that does not", why="the last rate that met the SLO, not the first that broke it"),
     WrongAnswer("own_ramp_answer", "test_own_ramp",
-                "with LoopbackService(service_time_s=0.010, workers=1, rng=3) as service:\n"
+                "with LoopbackService(service_time_s=0.010, servers=1, rng=3) as service:\n"
                 "    ramp = rate_sweep(service.url, RATES, seconds=0.6, timeout=2.0)\n"
                 "met = (ramp['p95_ms'] <= SLO_P95_MS) & (ramp['error_rate'] <= MAX_ERROR_RATE)\n"
                 "my_breaking_rps = float(ramp.loc[met, 'offered_rps'].max())",
