@@ -67,11 +67,11 @@ CASES = [
                 "slow_part = {'search': 'server', 'report': 'transfer'}",
                 says="TTFB = first byte - start", why="the first byte's clock time taken as the TTFB"),
     WrongAnswer("queue_depth_answer", "test_queue_depth",
-                "def mean_queue_depth(in_system, workers):\n"
-                "    return float(np.mean(in_system)) - workers",
-                says="max(0, in system - workers)", why="subtracts the workers from the mean, so idle moments count negative"),
+                "def mean_queue_depth(in_system, servers):\n"
+                "    return float(np.mean(in_system)) - servers",
+                says="max(0, in system - servers)", why="subtracts the workers from the mean, so idle moments count negative"),
     WrongAnswer("queue_depth_answer", "test_queue_depth",
-                "def mean_queue_depth(in_system, workers):\n    return float(np.mean(in_system))",
+                "def mean_queue_depth(in_system, servers):\n    return float(np.mean(in_system))",
                 says="waiting = max(0", why="the number in the system taken as the queue depth"),
     WrongAnswer("measurement_answer", "test_own_measurement_relations",
                 _MEASURE + "littles_L_high = high['throughput_rps'] * high['mean_ms']",

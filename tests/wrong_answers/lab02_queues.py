@@ -22,11 +22,11 @@ CASES = [
                 says="Little's law", why="L taken as the utilisation (the mean number in service, not in the system)"),
     WrongAnswer("littles_law_answer", "test_littles_law",
                 "def in_flight(arrival_rate, mean_latency):\n    return arrival_rate * mean_latency\n"
-                "def max_throughput(slots, hold_time):\n    return slots * hold_time",
+                "def max_throughput(servers, hold_time_s):\n    return servers * hold_time_s",
                 says="λ = L / W", why="Little's law solved for λ by multiplying"),
     WrongAnswer("littles_law_answer", "test_littles_law",
                 "def in_flight(arrival_rate, mean_latency):\n    return arrival_rate / mean_latency\n"
-                "def max_throughput(slots, hold_time):\n    return slots / hold_time",
+                "def max_throughput(servers, hold_time_s):\n    return servers / hold_time_s",
                 says="L = λ·W", why="rate divided by latency"),
     WrongAnswer("knee_answer", "test_knee",
                 "def utilization_for_wait_multiple(k):\n    return k / (k + 2)",

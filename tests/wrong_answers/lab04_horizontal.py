@@ -55,12 +55,12 @@ CASES = [
                 "my_late_errors = int((my_failover.loc[_late, 'status'] != 200).sum())",
                 says="a fraction", why="availability in percent"),
     WrongAnswer("health_check_answer", "test_health_check",
-                "def lost_before_detection(rate_rps, n_workers, interval_s, fails):\n"
+                "def lost_before_detection(rate_rps, servers, interval_s, fails):\n"
                 "    mean_s = interval_s * fails\n"
-                "    return {'mean_s': mean_s, 'worst_s': mean_s, 'lost_mean': rate_rps / n_workers * mean_s}",
+                "    return {'mean_s': mean_s, 'worst_s': mean_s, 'lost_mean': rate_rps / servers * mean_s}",
                 says="interval x (fails - 0.5)", why="the worst case taken as the mean: no half interval"),
     WrongAnswer("health_check_answer", "test_health_check",
-                "def lost_before_detection(rate_rps, n_workers, interval_s, fails):\n"
+                "def lost_before_detection(rate_rps, servers, interval_s, fails):\n"
                 "    mean_s = interval_s * (fails - 0.5)\n"
                 "    return {'mean_s': mean_s, 'worst_s': interval_s * fails, 'lost_mean': rate_rps * mean_s}",
                 says="1/N of the traffic", why="all the traffic lost, not the dead worker's share"),
@@ -110,27 +110,27 @@ CASES = [
                 "worst_lc = worst_rr",
                 says="pick the fewest", why="round robin handed in as least connections"),
     WrongAnswer("sessions_answer", "test_sessions",
-                "def session_costs(design, worker_of_user, n_workers, dead_worker, store_reads=2, store_rtt_ms=0.5):\n"
+                "def session_costs(design, worker_of_user, servers, dead_worker, store_reads=2, store_rtt_ms=0.5):\n"
                 "    if design not in ('local', 'sticky', 'shared'):\n"
                 "        raise ValueError(f'design must be local, sticky or shared, got {design!r}')\n"
-                "    if design == 'local':\n        return 1 / n_workers, len(worker_of_user), 0.0\n"
+                "    if design == 'local':\n        return 1 / servers, len(worker_of_user), 0.0\n"
                 "    if design == 'sticky':\n        return 0.0, sum(w == dead_worker for w in worker_of_user), 0.0\n"
                 "    return 0.0, 0, float(store_reads * store_rtt_ms)\n"
                 "shop_users = [0, 1, 2, 0, 0, 1, 2, 2, 0, 1]\n",
                 says="stale_share of 'local'", why="the share of requests that find the cart taken for the share that miss it"),
     WrongAnswer("sessions_answer", "test_sessions",
-                "def session_costs(design, worker_of_user, n_workers, dead_worker, store_reads=2, store_rtt_ms=0.5):\n"
+                "def session_costs(design, worker_of_user, servers, dead_worker, store_reads=2, store_rtt_ms=0.5):\n"
                 "    if design not in ('local', 'sticky', 'shared'):\n"
                 "        raise ValueError(f'design must be local, sticky or shared, got {design!r}')\n"
                 "    if design == 'shared':\n        return 0.0, 0, float(store_reads * store_rtt_ms)\n"
-                "    return (n_workers - 1) / n_workers, len(worker_of_user), 0.0\n"
+                "    return (servers - 1) / servers, len(worker_of_user), 0.0\n"
                 "shop_users = [0, 1, 2, 0, 0, 1, 2, 2, 0, 1]\n",
                 says="session_costs('sticky'", why="sticky sessions treated like scattered local carts: every user loses one"),
     WrongAnswer("sessions_answer", "test_sessions",
-                "def session_costs(design, worker_of_user, n_workers, dead_worker, store_reads=2, store_rtt_ms=0.5):\n"
+                "def session_costs(design, worker_of_user, servers, dead_worker, store_reads=2, store_rtt_ms=0.5):\n"
                 "    if design not in ('local', 'sticky', 'shared'):\n"
                 "        raise ValueError(f'design must be local, sticky or shared, got {design!r}')\n"
-                "    if design == 'local':\n        return (n_workers - 1) / n_workers, len(worker_of_user), 0.0\n"
+                "    if design == 'local':\n        return (servers - 1) / servers, len(worker_of_user), 0.0\n"
                 "    if design == 'sticky':\n        return 0.0, sum(w == dead_worker for w in worker_of_user), 0.0\n"
                 "    return 0.0, 0, 0.0\n"
                 "shop_users = [0, 1, 2, 0, 0, 1, 2, 2, 0, 1]\n",
