@@ -234,6 +234,7 @@ class Kernel:
         self.workdir = pathlib.Path(workdir)
         self.output_left = OUTPUT_LIMIT_BYTES
         (self.workdir / ".home").mkdir(exist_ok=True)
+        (self.workdir / ".tmp").mkdir(exist_ok=True)  # TMPDIR: on the grader's disk, so benchmarks write real files
         connection, _ = write_connection_file(str(self.workdir / ".kernel.json"), transport="ipc",
                                               ip=str(self.workdir / ".kernel"))
         argv = [sys.executable, "-m", "ipykernel_launcher", "-f", connection, "--HistoryManager.enabled=False"]

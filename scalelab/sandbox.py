@@ -84,4 +84,5 @@ def environment(workdir):
     home = str(pathlib.Path(workdir) / ".home")
     return {"PATH": f"{scripts}:/usr/local/bin:/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8",
             "MPLBACKEND": "Agg", "PYTHONNOUSERSITE": "1", "JUPYTER_PLATFORM_DIRS": "1",
-            "IPYTHONDIR": f"{home}/.ipython", "MPLCONFIGDIR": f"{home}/.matplotlib", "TMPDIR": "/tmp"}
+            "IPYTHONDIR": f"{home}/.ipython", "MPLCONFIGDIR": f"{home}/.matplotlib",
+            "TMPDIR": str(pathlib.Path(workdir) / ".tmp")}

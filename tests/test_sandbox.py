@@ -1,4 +1,5 @@
 """What a sandboxed process can see and reach: the system read-only, its own folder, nothing of the course."""
+import os
 import shutil
 import socket
 import subprocess
@@ -93,3 +94,14 @@ def test_a_child_cannot_outlive_the_sandbox(course):
         process.wait(timeout=10)
     gone, alive = psutil.wait_procs(descendants, timeout=10)
     assert not alive, f"left running: {alive}"
+
+
+def test_temporary_files_are_real_files_in_the_work_folder(course):
+    course, work = course
+    (work / ".tmp").mkdir()
+    done = inside(course, work, "import os, tempfile\n"
+                  "with tempfile.NamedTemporaryFile('w', delete=False) as f:\n"
+                  "    f.write('x')\n    os.fsync(f.fileno())\nprint(f.name)")
+    assert done.returncode == 0, done.stderr
+    path = done.stdout.strip()
+    assert path.startswith(str(work / ".tmp")) and (work / ".tmp" / os.path.basename(path)).read_text() == "x"
