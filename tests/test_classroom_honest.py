@@ -28,10 +28,11 @@ def course(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def scheduler():
-    """One local Dask cluster for every lab, reached by address as a remote one would be."""
+    """One local Dask cluster for every lab, reached by address as a remote one would be. One worker: the labs grade
+    the learner's own benchmarks (lab 08's sweep), which plain nbgrader runs one at a time, so they do here too."""
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False}, memory_limit=0,
                       silence_logs=logging.ERROR) as cluster:
         yield cluster.scheduler_address
