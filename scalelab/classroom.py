@@ -288,9 +288,8 @@ def _nbgrader(course, converter, lab, student, **traits):
     from nbgrader.apps.api import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.utils import capture_log, temp_attrs
-    from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config = _course_config(course)
     config.CourseDirectory.root = str(course)
     config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}?timeout=120"
     coursedir = CourseDirectory(config=config)
@@ -553,10 +552,15 @@ def _judge_all(course, lab, students, released, outcomes, staging, logs, jobs, s
     (logs / "timings.json").write_text(json.dumps({k: round(x, 3) for k, x in timings.items()}, indent=1))
 
 
-def _configured_timeout(course):
+def _course_config(course):
+    """The course's nbgrader_config.py, read afresh (each nbgrader run gets its own copy to change)."""
     from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+
+
+def _configured_timeout(course):
+    config = _course_config(course)
     return int(config.get("Execute", {}).get("timeout", 120) or 120)
 
 
